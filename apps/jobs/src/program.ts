@@ -1,0 +1,21 @@
+// The `cascade` command tree. Each command lives in ./commands/<name>.ts and registers itself here.
+import { Command } from 'commander';
+import { registerImportCommand } from './commands/import.js';
+import { registerSeedCommand } from './commands/seed.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerStatsCommand } from './commands/stats.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cascade')
+    .description('Cascade batch jobs: import data, train and index models, evaluate, promote')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+  registerStartCommand(program);
+  registerMigrateCommand(program);
+  registerImportCommand(program);
+  registerSeedCommand(program);
+  registerStatsCommand(program);
+  return program;
+}

@@ -1,0 +1,1 @@
+export { SeededRandom, hashString32 } from './random.js';

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm test`: every vitest project in one run (JSON reporter), then the e2e suites when present,
+// ending with the line "N passed, N failed" that CI reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const outDir = path.join(root, '.cascade', 'test-results');
+mkdirSync(outDir, { recursive: true });
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NEXT_TELEMETRY_DISABLED: '1' };
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function runVitest(label, configFile, extraArgs = []) {
+  const outputFile = path.join(outDir, `${label}.json`);
+  const args = ['vitest', 'run', '--config', configFile, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...extraArgs, ...process.argv.slice(2)];
+  const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env });
+  if (!existsSync(outputFile)) {
+    console.error(`${label}: vitest wrote no results (exit ${result.status})`);
+    failed += 1;
+    return;
+  }
+  const report = JSON.parse(readFileSync(outputFile, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  // A suite that failed to load counts as a failure even though it ran no test.
+  for (const suite of report.testResults ?? []) {
+    if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed += 1;
+  }
+  if (result.status !== 0 && report.numFailedTests === 0 && report.numFailedTestSuites === 0) failed += 1;
+}
+
+runVitest('unit', 'vitest.config.ts');
+if (existsSync(path.join(root, 'e2e', 'vitest.config.ts')) && readdirSync(path.join(root, 'e2e')).some((f) => f.endsWith('.test.ts'))) {
+  runVitest('e2e', 'e2e/vitest.config.ts');
+}
+
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
