@@ -1,0 +1,1 @@
+export { auc, logLoss } from './ctr-metrics.js';
