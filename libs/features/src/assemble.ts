@@ -1,0 +1,110 @@
+// One code path from plain user / item / context records to encoded rows, used by training and serving alike,
+// so a feature can never be computed differently online and offline.
+import type { EncodedRows, FeatureEncoder, RawFeatureRow, RawFeatureValue } from './feature-encoder.js';
+import type { FeatureSchema } from './schema.js';
+
+export interface UserFeatures {
+  id: string | number;
+  attributes?: Readonly<Record<string, unknown>>;
+}
+
+export interface ItemFeatures {
+  id: string | number;
+  categories?: readonly string[];
+  tags?: readonly string[];
+  attributes?: Readonly<Record<string, unknown>>;
+}
+
+export interface ContextFeatures {
+  /** When the request happens (epoch ms or Date): gives `context.hour` (UTC hour) and `context.dayOfWeek`. */
+  timestamp?: number | Date;
+  /** Recent activity counts (e.g. the user's clicks in the last 7 days): `context.activity.<name>`. */
+  activity?: Readonly<Record<string, number>>;
+  /** Any other request values (placement, device, …): `context.<name>`. */
+  values?: Readonly<Record<string, RawFeatureValue>>;
+}
+
+export interface FeatureRecords {
+  user: UserFeatures;
+  item: ItemFeatures;
+  context?: ContextFeatures;
+}
+
+function toRawValue(value: unknown): RawFeatureValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'number' ? v : String(v)));
+  return JSON.stringify(value);
+}
+
+function attribute(attributes: Readonly<Record<string, unknown>> | undefined, path: string[]): RawFeatureValue {
+  let node: unknown = attributes;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return null;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return toRawValue(node);
+}
+
+function epochMs(t: number | Date): number {
+  return t instanceof Date ? t.getTime() : t;
+}
+
+/**
+ * Reads one source path: `user.id`, `user.attributes.<path>`, `item.id`, `item.categories`, `item.tags`,
+ * `item.attributes.<path>`, `context.hour`, `context.dayOfWeek`, `context.activity.<name>`, `context.<name>`.
+ */
+export function resolveSource(source: string, records: FeatureRecords): RawFeatureValue {
+  const parts = source.split('.');
+  const [scope, key, ...rest] = parts;
+  if (scope === 'user') {
+    if (key === 'id') return records.user.id;
+    if (key === 'attributes' && rest.length > 0) return attribute(records.user.attributes, rest);
+  } else if (scope === 'item') {
+    if (key === 'id') return records.item.id;
+    if (key === 'categories') return records.item.categories ?? [];
+    if (key === 'tags') return records.item.tags ?? [];
+    if (key === 'attributes' && rest.length > 0) return attribute(records.item.attributes, rest);
+  } else if (scope === 'context' && key) {
+    const context = records.context ?? {};
+    if (key === 'hour' || key === 'dayOfWeek') {
+      if (context.timestamp === undefined) return null;
+      const d = new Date(epochMs(context.timestamp));
+      return key === 'hour' ? d.getUTCHours() : d.getUTCDay();
+    }
+    if (key === 'activity' && rest.length === 1) return context.activity?.[rest[0]] ?? 0;
+    if (rest.length === 0) return context.values?.[key] ?? null;
+  }
+  throw new Error(`unknown feature source "${source}"`);
+}
+
+/** The raw row of one (user, item, context): each field read from its `source` (default: the field name as a path). */
+export function assembleFeatureRow(schema: FeatureSchema, records: FeatureRecords): RawFeatureRow {
+  const row: Record<string, RawFeatureValue> = {};
+  for (const field of schema.fields) row[field.name] = resolveSource(field.source ?? field.name, records);
+  return row;
+}
+
+/** Encodes the candidates of one request (one user and context, many items) into rows ready for scoring. */
+export function assembleFeatures(
+  encoder: FeatureEncoder,
+  request: { user: UserFeatures; context?: ContextFeatures },
+  items: readonly ItemFeatures[],
+): EncodedRows {
+  if (!request || !request.user) throw new Error('assembleFeatures: request.user is required');
+  const ids = new Int32Array(items.length * encoder.slots);
+  for (let i = 0; i < items.length; i++) {
+    const row = assembleFeatureRow(encoder.schema, { user: request.user, item: items[i], context: request.context });
+    encoder.encodeRow(row, ids, i * encoder.slots);
+  }
+  return { count: items.length, slots: encoder.slots, ids };
+}
+
+/** Encodes training examples (each with its own user, item and context) through the same path as serving. */
+export function assembleTrainingRows(encoder: FeatureEncoder, examples: readonly FeatureRecords[]): EncodedRows {
+  const ids = new Int32Array(examples.length * encoder.slots);
+  for (let i = 0; i < examples.length; i++) {
+    encoder.encodeRow(assembleFeatureRow(encoder.schema, examples[i]), ids, i * encoder.slots);
+  }
+  return { count: examples.length, slots: encoder.slots, ids };
+}

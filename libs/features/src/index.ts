@@ -1,0 +1,16 @@
+export {
+  parseFeatureSchema,
+  fieldWidth,
+  featureSchemaSchema,
+  featureFieldSchema,
+  fieldEncodingSchema,
+  numericTransformSchema,
+} from './schema.js';
+export type { FeatureSchema, FeatureSchemaInput, FeatureField, FieldEncoding, NumericTransform } from './schema.js';
+export { logBucket, bucketIndex } from './numeric-transform.js';
+export { FeatureEncoder, FeatureVocabularyBuilder, fieldTokens, MISSING_TOKEN } from './feature-encoder.js';
+export type { EncodedRows, FeatureEncoderState, RawFeatureRow, RawFeatureValue } from './feature-encoder.js';
+export { parseCtrTsv, readCtrTsv, inferCtrTsvSchema, fitCtrTsvEncoder, encodeCtrTsv } from './ctr-tsv.js';
+export type { CtrTsvData } from './ctr-tsv.js';
+export { resolveSource, assembleFeatureRow, assembleFeatures, assembleTrainingRows } from './assemble.js';
+export type { UserFeatures, ItemFeatures, ContextFeatures, FeatureRecords } from './assemble.js';
