@@ -118,9 +118,6 @@ CREATE INDEX "events_item_id_occurred_at_idx" ON "events"("item_id", "occurred_a
 CREATE INDEX "events_request_id_idx" ON "events"("request_id");
 
 -- CreateIndex
-CREATE INDEX "events_occurred_at_idx" ON "events"("occurred_at");
-
--- CreateIndex
 CREATE INDEX "model_versions_kind_status_idx" ON "model_versions"("kind", "status");
 
 -- CreateIndex
