@@ -1,0 +1,130 @@
+// Implicit ALS (Hu, Koren & Volinsky 2008) with a conjugate-gradient solve per row; rows are split across
+// worker threads on shared memory when the matrix is large enough for the threads to pay off.
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { SeededRandom } from '@cascade/core';
+import { alsHalfStep, computeGram, type AlsHalfStepInput } from './als-kernel.js';
+import type { CsrMatrix, InteractionMatrix } from './interaction-matrix.js';
+import { checkNonNegative, checkPositiveInt, type FactorModel } from './mf-model.js';
+import { startKernelWorker } from './worker-url.js';
+
+export interface AlsOptions {
+  factors?: number;
+  regularization?: number;
+  /** Confidence C = 1 + alpha · weight. */
+  alpha?: number;
+  iterations?: number;
+  cgSteps?: number;
+  seed?: number;
+  /** Threads (main + workers); default 2 when the matrix has ≥ 200k non-zeros and ≥ 2 cores, else 1. */
+  threads?: number;
+  onIteration?: (iteration: number) => void;
+}
+
+export const DEFAULT_ALS_OPTIONS = {
+  factors: 64,
+  regularization: 0.1,
+  alpha: 10,
+  iterations: 15,
+  cgSteps: 3,
+  seed: 42,
+};
+
+function sharedCopy<T extends Float32Array | Int32Array>(src: T, shared: boolean): T {
+  if (!shared) return src;
+  const buf = new SharedArrayBuffer(src.byteLength);
+  const out = (src instanceof Float32Array ? new Float32Array(buf) : new Int32Array(buf)) as T;
+  out.set(src);
+  return out;
+}
+
+/** Splits rows [0, rows) into `parts` contiguous ranges of about equal work (nnz + a per-row cost). */
+function balancedRanges(m: CsrMatrix, parts: number, rowCost: number): number[] {
+  const total = m.ptr[m.rows] + rowCost * m.rows;
+  const bounds = [0];
+  let row = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = (total * p) / parts;
+    while (row < m.rows && m.ptr[row] + rowCost * row < target) row++;
+    bounds.push(row);
+  }
+  bounds.push(m.rows);
+  return bounds;
+}
+
+export async function trainImplicitAls(matrix: InteractionMatrix, options: AlsOptions = {}): Promise<FactorModel> {
+  const o = { ...DEFAULT_ALS_OPTIONS, ...options };
+  checkPositiveInt(o.factors, 'factors');
+  checkNonNegative(o.regularization, 'regularization');
+  checkNonNegative(o.alpha, 'alpha');
+  checkPositiveInt(o.iterations, 'iterations');
+  checkPositiveInt(o.cgSteps, 'cgSteps');
+  if (!Number.isInteger(o.seed)) throw new Error(`seed: must be an integer, got ${o.seed}`);
+  const threads =
+    options.threads ?? (matrix.nnz >= 200_000 && availableParallelism() >= 2 ? 2 : 1);
+  checkPositiveInt(threads, 'threads');
+  const f = o.factors;
+  const nUsers = matrix.byUser.rows;
+  const nItems = matrix.byItem.rows;
+  const shared = threads > 1;
+  const rng = new SeededRandom(o.seed);
+  const init = (n: number): Float32Array => {
+    const a = shared ? new Float32Array(new SharedArrayBuffer(n * f * 4)) : new Float32Array(n * f);
+    for (let k = 0; k < a.length; k++) a[k] = rng.next() * 0.01;
+    return a;
+  };
+  const userFactors = init(nUsers);
+  const itemFactors = init(nItems);
+  const sides = [matrix.byUser, matrix.byItem].map((m) => ({
+    rows: m.rows,
+    cols: m.cols,
+    ptr: sharedCopy(m.ptr, shared),
+    idx: sharedCopy(m.idx, shared),
+    vals: sharedCopy(m.vals, shared),
+  }));
+  const workers: Worker[] = [];
+  try {
+    for (let t = 1; t < threads; t++) workers.push(startKernelWorker(alsHalfStep));
+    const halfStep = async (x: Float32Array, y: Float32Array, m: CsrMatrix, yRows: number): Promise<void> => {
+      const gram = computeGram(y, yRows, f, o.regularization);
+      const base = { x, y, ptr: m.ptr, idx: m.idx, vals: m.vals, factors: f, alpha: o.alpha, cgSteps: o.cgSteps };
+      if (workers.length === 0) {
+        alsHalfStep({ ...base, gram, rowStart: 0, rowEnd: m.rows });
+        return;
+      }
+      const sharedGram = new Float64Array(new SharedArrayBuffer(gram.byteLength));
+      sharedGram.set(gram);
+      const bounds = balancedRanges(m, threads, f);
+      const pending = workers.map(
+        (w, t) =>
+          new Promise<void>((resolve, reject) => {
+            const onError = (e: Error): void => reject(e);
+            w.once('error', onError);
+            w.once('message', () => {
+              w.off('error', onError);
+              resolve();
+            });
+            const job: AlsHalfStepInput = { ...base, gram: sharedGram, rowStart: bounds[t + 1], rowEnd: bounds[t + 2] };
+            w.postMessage(job);
+          }),
+      );
+      alsHalfStep({ ...base, gram: sharedGram, rowStart: bounds[0], rowEnd: bounds[1] });
+      await Promise.all(pending);
+    };
+    for (let it = 0; it < o.iterations; it++) {
+      await halfStep(userFactors, itemFactors, sides[0], nItems);
+      await halfStep(itemFactors, userFactors, sides[1], nUsers);
+      o.onIteration?.(it + 1);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  // hand back plain (non-shared) arrays so that callers can transfer or save them freely
+  return {
+    factors: f,
+    users: nUsers,
+    items: nItems,
+    userFactors: shared ? new Float32Array(userFactors) : userFactors,
+    itemFactors: shared ? new Float32Array(itemFactors) : itemFactors,
+  };
+}

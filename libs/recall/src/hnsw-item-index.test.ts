@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '@cascade/core';
+import { HnswItemIndex } from './hnsw-item-index.js';
+
+const dim = 8;
+const n = 200;
+const rng = new SeededRandom(11);
+const vectors = Float32Array.from({ length: n * dim }, () => rng.normal());
+const ids = Int32Array.from({ length: n }, (_, i) => 1000 + i);
+const dir = mkdtempSync(path.join(tmpdir(), 'hnsw-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function exactTop(query: Float32Array, k: number, exclude: Set<number> = new Set()): number[] {
+  const scored: [number, number][] = [];
+  for (let r = 0; r < n; r++) {
+    if (exclude.has(ids[r])) continue;
+    let s = 0;
+    for (let a = 0; a < dim; a++) s += query[a] * vectors[r * dim + a];
+    scored.push([ids[r], s]);
+  }
+  return scored.sort((x, y) => y[1] - x[1]).slice(0, k).map((x) => x[0]);
+}
+
+describe('HnswItemIndex', () => {
+  const index = HnswItemIndex.build(vectors, ids, { dim, M: 16, efConstruction: 200, ef: 200 });
+  const queries = Array.from({ length: 20 }, () => Float32Array.from({ length: dim }, () => rng.normal()));
+
+  it('returns the exact inner-product neighbours on a tiny set', () => {
+    for (const q of queries) expect(Array.from(index.query(q, 10).ids)).toEqual(exactTop(q, 10));
+    const r = index.query(queries[0], 1);
+    let dot = 0;
+    const row = r.ids[0] - 1000;
+    for (let a = 0; a < dim; a++) dot += queries[0][a] * vectors[row * dim + a];
+    expect(r.scores[0]).toBeCloseTo(dot, 4);
+  });
+  it('excludes filtered items', () => {
+    const q = queries[1];
+    const exclude = new Set(exactTop(q, 15));
+    expect(Array.from(index.query(q, 10, { exclude }).ids)).toEqual(exactTop(q, 10, exclude));
+  });
+  it('marks deleted items and brings them back on upsert', () => {
+    const local = HnswItemIndex.build(vectors, ids, { dim, ef: 200 });
+    const q = queries[2];
+    const best = exactTop(q, 1)[0];
+    expect(local.markDeleted(best)).toBe(true);
+    expect(Array.from(local.query(q, 10).ids)).toEqual(exactTop(q, 10, new Set([best])));
+    local.upsert(best, vectors.subarray((best - 1000) * dim, (best - 999) * dim));
+    expect(local.query(q, 1).ids[0]).toBe(best);
+  });
+  it('adds and updates items without a rebuild, growing when full', () => {
+    const local = HnswItemIndex.create({ dim, maxElements: 4 });
+    for (let r = 0; r < 10; r++) local.upsert(ids[r], vectors.subarray(r * dim, (r + 1) * dim));
+    expect(local.size).toBe(10);
+    expect(local.capacity).toBeGreaterThanOrEqual(10);
+    const target = Float32Array.from({ length: dim }, (_, a) => (a === 0 ? 100 : 0));
+    local.upsert(ids[3], target);
+    expect(local.size).toBe(10);
+    expect(local.query(target, 1).ids[0]).toBe(ids[3]);
+  });
+  it('round-trips through save/load bit for bit', () => {
+    const file = path.join(dir, 'items.hnsw');
+    index.save(file);
+    const loaded = HnswItemIndex.load(file);
+    const file2 = path.join(dir, 'items2.hnsw');
+    loaded.save(file2);
+    expect(readFileSync(file2).equals(readFileSync(file))).toBe(true);
+    expect(readFileSync(`${file2}.json`, 'utf8')).toBe(readFileSync(`${file}.json`, 'utf8'));
+    for (const q of queries) {
+      const a = index.query(q, 10);
+      const b = loaded.query(q, 10);
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+    }
+  });
+  it('validates input', () => {
+    expect(() => index.query(new Float32Array(3), 5)).toThrow(/vector/);
+    expect(() => index.query(queries[0], 0)).toThrow(/k/);
+    expect(() => HnswItemIndex.create({ dim: 0 })).toThrow(/dim/);
+    expect(() => HnswItemIndex.load(path.join(dir, 'missing'))).toThrow(/path/);
+  });
+});

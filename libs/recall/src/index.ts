@@ -1,0 +1,19 @@
+export { trainImplicitAls, DEFAULT_ALS_OPTIONS, type AlsOptions } from './als.js';
+export { trainBpr, DEFAULT_BPR_OPTIONS, type BprOptions } from './bpr.js';
+export {
+  buildInteractionMatrix,
+  DEFAULT_EVENT_WEIGHTS,
+  INTERACTION_EVENT_TYPES,
+  InteractionMatrixBuilder,
+  transpose,
+  type CsrMatrix,
+  type EventWeight,
+  type EventWeightTable,
+  type InteractionColumns,
+  type InteractionEventType,
+  type InteractionMatrix,
+} from './interaction-matrix.js';
+export { scoreAllItems, type FactorModel } from './mf-model.js';
+export { HnswItemIndex, type HnswIndexOptions, type IndexQueryFilter, type IndexQueryResult } from './hnsw-item-index.js';
+export { parseRatings, readRatingsFile, selectRatingRows, type RatingsColumns } from './ratings-file.js';
+export { TopKSelector, topKIndices } from './top-k.js';
