@@ -17,3 +17,15 @@ export { scoreAllItems, type FactorModel } from './mf-model.js';
 export { HnswItemIndex, type HnswIndexOptions, type IndexQueryFilter, type IndexQueryResult } from './hnsw-item-index.js';
 export { parseRatings, readRatingsFile, selectRatingRows, type RatingsColumns } from './ratings-file.js';
 export { TopKSelector, topKIndices } from './top-k.js';
+export { emptyResult, type ChannelResult } from './channel-result.js';
+export { mergeCandidates, type Candidate } from './candidate-merge.js';
+export { DecayedPopularity, type PopularityOptions } from './popularity-channel.js';
+export { NewItemsChannel } from './new-items-channel.js';
+export {
+  DEFAULT_COLD_START_QUOTAS,
+  DEFAULT_QUOTAS,
+  MultiChannelRecall,
+  type ChannelQuotas,
+  type MultiChannelRecallOptions,
+  type RecallRequest,
+} from './multi-channel-recall.js';

@@ -1,0 +1,131 @@
+// The recall stage for one request: user-embedding search in the HNSW index, item-to-item neighbours of the
+// user's recent items, time-decayed popularity and new items, merged by quota into ~500 candidates. Unknown
+// users (no vector) get the cold-start mix: item-to-item when they have recent items, popularity and new
+// items, optionally restricted to a category.
+import { emptyResult, type ChannelResult } from './channel-result.js';
+import { mergeCandidates, type Candidate } from './candidate-merge.js';
+import type { HnswItemIndex } from './hnsw-item-index.js';
+import type { NewItemsChannel } from './new-items-channel.js';
+import type { DecayedPopularity } from './popularity-channel.js';
+
+export interface ChannelQuotas {
+  embedding: number;
+  itemToItem: number;
+  popular: number;
+  new: number;
+}
+
+export const DEFAULT_QUOTAS: ChannelQuotas = { embedding: 300, itemToItem: 100, popular: 60, new: 40 };
+export const DEFAULT_COLD_START_QUOTAS: ChannelQuotas = { embedding: 0, itemToItem: 200, popular: 200, new: 100 };
+
+export interface MultiChannelRecallOptions {
+  index: HnswItemIndex;
+  /** The item's vector (the index holds the same one), or undefined for items without one. */
+  itemVector: (itemId: number) => ArrayLike<number> | undefined;
+  popularity: DecayedPopularity;
+  newItems: NewItemsChannel;
+  quotas?: Partial<ChannelQuotas>;
+  coldStartQuotas?: Partial<ChannelQuotas>;
+  /** How many of the most recent items seed the item-to-item channel (default 5). */
+  itemToItemSeeds?: number;
+}
+
+export interface RecallRequest {
+  userVector?: ArrayLike<number>;
+  /** The user's recent items, most recent first. */
+  recentItems?: readonly number[];
+  /** Items to leave out (seen by the user). */
+  seen?: ReadonlySet<number>;
+  category?: string;
+  total?: number;
+  now?: number;
+}
+
+const NO_ITEMS: ReadonlySet<number> = new Set();
+
+export class MultiChannelRecall {
+  private readonly inactive = new Set<number>();
+  private readonly quotas: ChannelQuotas;
+  private readonly coldStartQuotas: ChannelQuotas;
+  private readonly seeds: number;
+
+  constructor(private readonly options: MultiChannelRecallOptions) {
+    this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
+    this.coldStartQuotas = { ...DEFAULT_COLD_START_QUOTAS, ...options.coldStartQuotas };
+    this.seeds = options.itemToItemSeeds ?? 5;
+    for (const [name, q] of Object.entries({ ...this.quotas, ...this.coldStartQuotas })) {
+      if (!Number.isInteger(q) || q < 0) throw new Error(`quotas.${name}: must be a non-negative integer, got ${q}`);
+    }
+    if (!Number.isInteger(this.seeds) || this.seeds < 0) throw new Error(`itemToItemSeeds: must be a non-negative integer`);
+  }
+
+  /** Takes an item out of every channel (inactive or removed from the catalogue). */
+  deactivate(itemId: number): void {
+    this.inactive.add(itemId);
+    this.options.index.markDeleted(itemId);
+  }
+
+  /** Brings an item back; with a vector it is (re)inserted into the index. */
+  activate(itemId: number, vector?: ArrayLike<number>): void {
+    this.inactive.delete(itemId);
+    const v = vector ?? this.options.itemVector(itemId);
+    if (v) this.options.index.upsert(itemId, v);
+  }
+
+  recall(request: RecallRequest): Candidate[] {
+    const total = request.total ?? 500;
+    if (!Number.isInteger(total) || total < 1) throw new Error(`total: must be a positive integer, got ${total}`);
+    const now = request.now ?? Date.now();
+    const seen = request.seen ?? NO_ITEMS;
+    const inactive = this.inactive;
+    const exclude = (id: number): boolean => seen.has(id) || inactive.has(id);
+    const cold = request.userVector === undefined;
+    const base = cold ? this.coldStartQuotas : this.quotas;
+    const sum = base.embedding + base.itemToItem + base.popular + base.new;
+    // scale the quotas to the requested total
+    const scale = sum > 0 ? total / sum : 0;
+    const quota = {
+      embedding: Math.round(base.embedding * scale),
+      itemToItem: Math.round(base.itemToItem * scale),
+      popular: Math.round(base.popular * scale),
+      new: Math.round(base.new * scale),
+    };
+    const results: ChannelResult[] = [];
+    if (!cold && quota.embedding > 0) {
+      const r = this.options.index.query(request.userVector!, quota.embedding, { exclude: seen });
+      results.push({ channel: 'embedding', ids: r.ids, scores: r.scores });
+    }
+    results.push(this.itemToItem(request.recentItems ?? [], quota.itemToItem, seen));
+    // popularity and new items over-fetch a little so that the merge can fill gaps left by duplicates
+    results.push(this.options.popularity.top(quota.popular * 2, { exclude, category: request.category }));
+    results.push(this.options.newItems.top(quota.new * 2, now, { exclude, category: request.category }));
+    return mergeCandidates(
+      results,
+      { embedding: quota.embedding, itemToItem: quota.itemToItem, popular: quota.popular, new: quota.new },
+      total,
+    );
+  }
+
+  /** Neighbours of the most recent items; an item reached from several seeds keeps its best similarity. */
+  private itemToItem(recent: readonly number[], k: number, seen: ReadonlySet<number>): ChannelResult {
+    if (k === 0 || recent.length === 0 || this.seeds === 0) return emptyResult('itemToItem');
+    const seeds = recent.slice(0, this.seeds);
+    const perSeed = Math.ceil(k / seeds.length);
+    const best = new Map<number, number>();
+    for (const item of seeds) {
+      const v = this.options.itemVector(item);
+      if (!v) continue;
+      const r = this.options.index.query(v, perSeed, { exclude: seen });
+      for (let j = 0; j < r.ids.length; j++) {
+        const prev = best.get(r.ids[j]);
+        if (prev === undefined || r.scores[j] > prev) best.set(r.ids[j], r.scores[j]);
+      }
+    }
+    const sorted = Array.from(best.entries()).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return {
+      channel: 'itemToItem',
+      ids: Int32Array.from(sorted, (e) => e[0]),
+      scores: Float32Array.from(sorted, (e) => e[1]),
+    };
+  }
+}
