@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { registerImportCommand } from './commands/import.js';
 import { registerSeedCommand } from './commands/seed.js';
-import { registerStartCommand } from './commands/start.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStatsCommand } from './commands/stats.js';
 
@@ -12,7 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
-  registerStartCommand(program);
   registerMigrateCommand(program);
   registerImportCommand(program);
   registerSeedCommand(program);

@@ -8,3 +8,6 @@ export { streamInteractions, type InteractionChunk, type StreamInteractionsOptio
 export { countEntities, type EntityCounts } from './counts.js';
 export { parseBatch } from './validation.js';
 export { Prisma, PrismaClient } from '@prisma/client';
+export * from './importers/index.js';
+export * from './demo/index.js';
+export type { ParsedEvent, CtrExampleInput, ImportCounts } from './importers/import-writer.js';
