@@ -1,0 +1,119 @@
+// Embedding tables live in plain Float32Arrays outside TensorFlow.js, updated row by row (lazy Adam), so a
+// training step costs the same whatever the vocabulary size.
+import type { SeededRandom } from '@cascade/core';
+
+export interface AdamSettings {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+export const DEFAULT_ADAM: AdamSettings = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+
+/**
+ * A rows × dim table with lazy Adam state: per-row first/second moments and per-row step counts. Each row's
+ * parameters, moments and step count are stored side by side (`[x(dim) m(dim) v(dim) t]`) so touching a row of
+ * a large table costs a few adjacent cache lines, not one miss per array. (t is a float: exact to 2^24 steps.)
+ */
+export class EmbeddingTable {
+  readonly rows: number;
+  readonly dim: number;
+  /** Floats per row: parameters, first moments, second moments, step count. */
+  readonly stride: number;
+  readonly state: Float32Array;
+
+  constructor(rows: number, dim: number) {
+    if (!Number.isInteger(rows) || rows <= 0) throw new Error(`EmbeddingTable: rows must be a positive integer, got ${rows}`);
+    if (!Number.isInteger(dim) || dim <= 0) throw new Error(`EmbeddingTable: dim must be a positive integer, got ${dim}`);
+    this.rows = rows;
+    this.dim = dim;
+    this.stride = 3 * dim + 1;
+    this.state = new Float32Array(rows * this.stride);
+  }
+
+  /** Fills columns from..to of every row with N(0, stddev²) values. */
+  initNormal(random: SeededRandom, stddev: number, from = 0, to = this.dim): void {
+    for (let r = 0; r < this.rows; r++) {
+      const base = r * this.stride;
+      for (let d = from; d < to; d++) this.state[base + d] = random.normal() * stddev;
+    }
+  }
+
+  /** Columns from..to of all rows as a dense rows × (to − from) array. */
+  exportColumns(from: number, to: number): Float32Array {
+    const width = to - from;
+    const out = new Float32Array(this.rows * width);
+    for (let r = 0; r < this.rows; r++) {
+      const base = r * this.stride + from;
+      for (let d = 0; d < width; d++) out[r * width + d] = this.state[base + d];
+    }
+    return out;
+  }
+
+  /** Overwrites columns from..to of all rows from a dense rows × (to − from) array. */
+  importColumns(from: number, to: number, values: Float32Array): void {
+    const width = to - from;
+    if (values.length !== this.rows * width) throw new Error(`EmbeddingTable: expected ${this.rows * width} values, got ${values.length}`);
+    for (let r = 0; r < this.rows; r++) {
+      const base = r * this.stride + from;
+      for (let d = 0; d < width; d++) this.state[base + d] = values[r * width + d];
+    }
+  }
+
+  /**
+   * Lazy Adam on the given rows only: `grads[i * dim ...]` is the gradient of row `rowIds[i]`. Each row keeps
+   * its own step count for the bias correction (the Keras Adam formula otherwise).
+   */
+  applyLazyAdam(rowIds: Int32Array, count: number, grads: Float32Array, adam: AdamSettings): void {
+    const { dim, stride, state } = this;
+    const { learningRate, beta1, beta2, epsilon } = adam;
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
+    for (let i = 0; i < count; i++) {
+      const base = rowIds[i] * stride;
+      const t = ++state[base + 3 * dim];
+      const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+      const gBase = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const g = grads[gBase + d];
+        const mi = base + dim + d;
+        const vi = mi + dim;
+        const mj = state[mi] + c1 * (g - state[mi]);
+        const vj = state[vi] + c2 * (g * g - state[vi]);
+        state[mi] = mj;
+        state[vi] = vj;
+        state[base + d] -= (alpha * mj) / (Math.sqrt(vj) + epsilon);
+      }
+    }
+  }
+}
+
+/** Plain (dense) Adam over a parameter array, for the MLP weights and the bias. */
+export class DenseAdam {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  private t = 0;
+
+  constructor(size: number) {
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+  }
+
+  apply(params: Float32Array, grads: Float32Array, adam: AdamSettings): void {
+    const { m, v } = this;
+    const { learningRate, beta1, beta2, epsilon } = adam;
+    this.t++;
+    const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.t))) / (1 - Math.pow(beta1, this.t));
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
+    for (let j = 0; j < params.length; j++) {
+      const g = grads[j];
+      const mj = m[j] + c1 * (g - m[j]);
+      const vj = v[j] + c2 * (g * g - v[j]);
+      m[j] = mj;
+      v[j] = vj;
+      params[j] -= (alpha * mj) / (Math.sqrt(vj) + epsilon);
+    }
+  }
+}
