@@ -29,3 +29,26 @@ export {
   type MultiChannelRecallOptions,
   type RecallRequest,
 } from './multi-channel-recall.js';
+export {
+  indexVectors,
+  INDEX_FILE_NAME,
+  loadRecallModel,
+  RECALL_MODEL_FORMAT,
+  saveRecallModel,
+  userQueryVector,
+  type RecallModelArtifact,
+  type RecallModelMeta,
+} from './model-artifact.js';
+export {
+  evaluateOnRatings,
+  EVALUATION_PROTOCOLS,
+  popularityTopK,
+  RECALL_ALGORITHMS,
+  recommendTopK,
+  trainFactorModel,
+  type EvaluationProtocol,
+  type FactorTrainingOptions,
+  type RecallAlgorithm,
+  type RecallEvaluation,
+  type RecallEvaluationOptions,
+} from './recall-training.js';
