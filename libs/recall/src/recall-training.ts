@@ -89,15 +89,16 @@ export async function evaluateOnRatings(ratings: RatingsColumns, options: Recall
   const test = selectRatingRows(ratings, split.test);
   const truth = relevantItemsByUser(test.userIds, test.itemIds, Uint32Array.from({ length: test.length }, (_, i) => i));
   const m = buildInteractionMatrix(train, options.eventWeights);
-  const t0 = performance.now();
   let recs: Map<number, Int32Array>;
+  let trainSeconds = 0;
   if (options.algorithm === 'popularity') {
     recs = popularityTopK(m, k);
   } else {
+    const t0 = performance.now();
     const model = await trainFactorModel(m, options.algorithm, options.training);
+    trainSeconds = (performance.now() - t0) / 1000;
     recs = recommendTopK(model, m, k);
   }
-  const trainSeconds = (performance.now() - t0) / 1000;
   return {
     metrics: evaluateTopK(recs, truth, k, m.byItem.rows),
     trainSeconds,
