@@ -4,6 +4,9 @@ import { registerImportCommand } from './commands/import.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStatsCommand } from './commands/stats.js';
+import { registerTrainRecallCommand } from './commands/train-recall.js';
+import { registerBuildIndexCommand } from './commands/build-index.js';
+import { registerEvaluateRecallCommand } from './commands/evaluate-recall.js';
 
 export function buildProgram(): Command {
   const program = new Command('cascade')
@@ -15,5 +18,8 @@ export function buildProgram(): Command {
   registerImportCommand(program);
   registerSeedCommand(program);
   registerStatsCommand(program);
+  registerTrainRecallCommand(program);
+  registerBuildIndexCommand(program);
+  registerEvaluateRecallCommand(program);
   return program;
 }
