@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The Cascade serving process: opens the database (applying migrations) and serves the API.
+import pino from 'pino';
+import { openDatabase } from '@cascade/db';
+import { startApiServer } from '@cascade/api';
+
+const log = pino({ name: 'cascade-server' });
+const port = Number(process.env.CASCADE_PORT ?? 4000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  log.error({ CASCADE_PORT: process.env.CASCADE_PORT }, 'CASCADE_PORT must be a port number');
+  process.exit(2);
+}
+
+const db = await openDatabase();
+log.info({ database: db.kind, location: db.location, migrationsApplied: db.migrations?.applied }, 'database open');
+const server = await startApiServer({
+  db,
+  host: process.env.CASCADE_HOST ?? '127.0.0.1',
+  port,
+  onError: (error, path) => log.error({ err: error, path }, 'request failed'),
+});
+log.info({ url: server.url }, 'ready');
+
+async function shutdown(signal: string): Promise<void> {
+  log.info({ signal }, 'shutting down');
+  await server.close();
+  await db.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

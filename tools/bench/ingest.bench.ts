@@ -1,0 +1,95 @@
+// Bulk event ingestion: 1,000,000 synthetic events through insertEvents (validation, id resolution,
+// duplicate skipping) into a fresh embedded PGlite, and into PostgreSQL when DATABASE_URL is set.
+// Usage: npm run bench -- ingest [--events N] [--batch N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SeededRandom } from '@cascade/core';
+import { insertEvents, openDatabase, upsertItems, upsertUsers, type CascadeDatabase, type EventInput } from '@cascade/db';
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+async function measure(db: CascadeDatabase, events: number, batch: number, users: number, items: number) {
+  for (let s = 0; s < users; s += 10_000) {
+    await upsertUsers(db.sql, Array.from({ length: Math.min(10_000, users - s) }, (_, i) => ({ externalId: `u${s + i}` })));
+  }
+  for (let s = 0; s < items; s += 10_000) {
+    await upsertItems(db.sql, Array.from({ length: Math.min(10_000, items - s) }, (_, i) => ({ externalId: `i${s + i}` })));
+  }
+  const rng = new SeededRandom(42);
+  const types = ['impression', 'impression', 'impression', 'impression', 'click', 'like', 'purchase'] as const;
+  const t0 = Date.UTC(2026, 0, 1);
+  let inserted = 0;
+  const started = performance.now();
+  for (let s = 0; s < events; s += batch) {
+    const n = Math.min(batch, events - s);
+    const rows: EventInput[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const id = s + k;
+      rows[k] = {
+        type: types[rng.int(types.length)],
+        userId: `u${rng.int(users)}`,
+        itemId: `i${rng.int(items)}`,
+        occurredAt: t0 + id * 100,
+        requestId: `r${Math.floor(id / 10)}`,
+        placement: 'home',
+        idempotencyKey: `bench-${id}`,
+      };
+    }
+    inserted += (await insertEvents(db.sql, rows)).inserted;
+    if ((s / batch) % 20 === 0) process.stderr.write(`ingest ${db.kind}: ${s + n}/${events}\r`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write('\n');
+  if (inserted !== events) throw new Error(`expected ${events} inserted events, got ${inserted}`);
+  return { events, seconds: Number(seconds.toFixed(2)), events_per_sec: Math.round(events / seconds) };
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const events = option(args, '--events', 1_000_000);
+  const batch = option(args, '--batch', 5_000);
+  const users = 50_000;
+  const items = 20_000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-ingest-'));
+  let embedded;
+  try {
+    const db = await openDatabase({ dataDir: path.join(dir, 'data') });
+    try {
+      embedded = await measure(db, events, batch, users, items);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result: Record<string, unknown> = { db: 'pglite', ...embedded, batch, target_events_per_sec: 20_000 };
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    // A fresh schema on the given server, dropped afterwards.
+    const schema = `cascade_bench_${process.pid}`;
+    const admin = await openDatabase({ databaseUrl: url, migrate: false });
+    await admin.sql.executeScript(`CREATE SCHEMA ${schema}`);
+    await admin.close();
+    const scoped = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    try {
+      const db = await openDatabase({ databaseUrl: scoped });
+      try {
+        const pg = await measure(db, events, batch, users, items);
+        Object.assign(result, { postgres_events: pg.events, postgres_seconds: pg.seconds, postgres_events_per_sec: pg.events_per_sec, postgres_target_events_per_sec: 50_000 });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      const cleanup = await openDatabase({ databaseUrl: url, migrate: false });
+      await cleanup.sql.executeScript(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.close();
+    }
+  }
+  return result;
+}
