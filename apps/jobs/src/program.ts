@@ -1,9 +1,11 @@
 // The `cascade` command tree. Each command lives in ./commands/<name>.ts and registers itself here.
 import { Command } from 'commander';
 import { registerImportCommand } from './commands/import.js';
+import { registerStartCommand } from './commands/start.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStatsCommand } from './commands/stats.js';
+import { registerTrainRankerCommand } from './commands/train-ranker.js';
 import { registerTrainRecallCommand } from './commands/train-recall.js';
 import { registerBuildIndexCommand } from './commands/build-index.js';
 import { registerEvaluateRecallCommand } from './commands/evaluate-recall.js';
@@ -14,10 +16,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
+  registerStartCommand(program);
   registerMigrateCommand(program);
   registerImportCommand(program);
   registerSeedCommand(program);
   registerStatsCommand(program);
+  registerTrainRankerCommand(program);
   registerTrainRecallCommand(program);
   registerBuildIndexCommand(program);
   registerEvaluateRecallCommand(program);
