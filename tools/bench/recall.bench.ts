@@ -10,49 +10,26 @@ import { evaluateTopK, relevantItemsByUser, stratifiedSplit } from '@cascade/eva
 import {
   buildInteractionMatrix,
   DecayedPopularity,
+  DEFAULT_ALS_OPTIONS,
+  DEFAULT_BPR_OPTIONS,
   HnswItemIndex,
   MultiChannelRecall,
   NewItemsChannel,
+  popularityTopK,
   readRatingsFile,
-  scoreAllItems,
+  recommendTopK,
   selectRatingRows,
   topKIndices,
   trainBpr,
   trainImplicitAls,
-  type FactorModel,
-  type InteractionMatrix,
 } from '@cascade/recall';
 import { datasetsDir, repoRoot, runPeer } from './peers.js';
 
 const log = (msg: string): void => void process.stderr.write(`recall-bench: ${msg}\n`);
 
-/** The configurations chosen on a validation split carved from the training data (see libs/recall README). */
-export const ML100K_ALS = { factors: 64, regularization: 40, alpha: 1, iterations: 15, cgSteps: 3, seed: 42 };
-export const ML100K_BPR = { factors: 32, learningRate: 0.3, regularization: 0.01, iterations: 40, negatives: 1, seed: 42 };
-
-function topKFromModel(model: FactorModel, m: InteractionMatrix, k: number): Map<number, Int32Array> {
-  const recs = new Map<number, Int32Array>();
-  const scores = new Float32Array(model.items);
-  for (let u = 0; u < model.users; u++) {
-    scoreAllItems(model, u, scores);
-    const seen = new Set(m.byUser.idx.subarray(m.byUser.ptr[u], m.byUser.ptr[u + 1]));
-    const top = topKIndices(scores, k, (i) => seen.has(i));
-    recs.set(m.userIds[u], Int32Array.from(top, (i) => m.itemIds[i]));
-  }
-  return recs;
-}
-
-function topKPopular(m: InteractionMatrix, k: number): Map<number, Int32Array> {
-  const counts = new Float32Array(m.byItem.rows);
-  for (let i = 0; i < counts.length; i++) counts[i] = m.byItem.ptr[i + 1] - m.byItem.ptr[i];
-  const recs = new Map<number, Int32Array>();
-  for (let u = 0; u < m.byUser.rows; u++) {
-    const seen = new Set(m.byUser.idx.subarray(m.byUser.ptr[u], m.byUser.ptr[u + 1]));
-    const top = topKIndices(counts, k, (i) => seen.has(i));
-    recs.set(m.userIds[u], Int32Array.from(top, (i) => m.itemIds[i]));
-  }
-  return recs;
-}
+/** The configurations chosen on a validation split carved from the training data: the libraries' defaults. */
+export const ML100K_ALS = { ...DEFAULT_ALS_OPTIONS, seed: 42 };
+export const ML100K_BPR = { ...DEFAULT_BPR_OPTIONS, seed: 42 };
 
 async function benchMl100k(): Promise<Record<string, unknown>> {
   const all = readRatingsFile(path.join(datasetsDir, 'ml-100k', 'u.data'));
@@ -66,14 +43,14 @@ async function benchMl100k(): Promise<Record<string, unknown>> {
   let t0 = performance.now();
   const als = await trainImplicitAls(m, ML100K_ALS);
   const alsSeconds = (performance.now() - t0) / 1000;
-  const alsMetrics = evaluateTopK(topKFromModel(als, m, 10), truth, 10, m.byItem.rows);
+  const alsMetrics = evaluateTopK(recommendTopK(als, m, 10), truth, 10, m.byItem.rows);
   log(`ALS ${alsSeconds.toFixed(2)} s: ${JSON.stringify(alsMetrics)}`);
   t0 = performance.now();
   const bpr = trainBpr(m, ML100K_BPR);
   const bprSeconds = (performance.now() - t0) / 1000;
-  const bprMetrics = evaluateTopK(topKFromModel(bpr, m, 10), truth, 10, m.byItem.rows);
+  const bprMetrics = evaluateTopK(recommendTopK(bpr, m, 10), truth, 10, m.byItem.rows);
   log(`BPR ${bprSeconds.toFixed(2)} s: ${JSON.stringify(bprMetrics)}`);
-  const popMetrics = evaluateTopK(topKPopular(m, 10), truth, 10, m.byItem.rows);
+  const popMetrics = evaluateTopK(popularityTopK(m, 10), truth, 10, m.byItem.rows);
   log(`popularity: ${JSON.stringify(popMetrics)}`);
   const r4 = (x: number): number => Math.round(x * 10000) / 10000;
   return {

@@ -52,3 +52,4 @@ export {
   type RecallEvaluation,
   type RecallEvaluationOptions,
 } from './recall-training.js';
+export { bm25Weighted } from './bm25-weighting.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trainImplicitAls } from './als.js';
+import { bm25Weighted } from './bm25-weighting.js';
 import { trainBpr } from './bpr.js';
 import { buildInteractionMatrix, type InteractionMatrix } from './interaction-matrix.js';
 import { scoreAllItems, type FactorModel } from './mf-model.js';
@@ -41,6 +42,17 @@ describe('interaction matrix', () => {
     expect(() => buildInteractionMatrix({ length: 0, userIds: [], itemIds: [] }, { view: { weight: 1 } } as never)).toThrow(
       /eventWeights.view/,
     );
+  });
+});
+
+describe('bm25Weighted', () => {
+  it('gives a popular item less weight than a rare one in the same row', () => {
+    // item 1 is in every row, item 2 only in user 7's row
+    const m = buildInteractionMatrix({ length: 4, userIds: [7, 7, 8, 9], itemIds: [1, 2, 1, 1], values: [3, 3, 3, 3] });
+    const w = bm25Weighted(m);
+    expect(w.byUser.vals[1]).toBeGreaterThan(w.byUser.vals[0]);
+    expect(w.byItem.ptr).toEqual(m.byItem.ptr);
+    expect(() => bm25Weighted(m, 0)).toThrow(/k1/);
   });
 });
 
