@@ -17,3 +17,37 @@ export {
 } from './simulator.js';
 export { ThompsonPolicy, type ThompsonOptions } from './thompson.js';
 export { Ucb1Policy, type Ucb1Options } from './ucb1.js';
+export { ArmStatsStore, upsertDeltas, type ArmCounts, type ArmStatsStoreOptions } from './arm-stats-store.js';
+export { ImpressionLog, type LoggedImpression, type ServedRequest, type ServedSlot } from './impression-log.js';
+export {
+  SlotFiller,
+  fillRequestSlots,
+  type FillRequestOptions,
+  type RankedCandidate,
+  type ServedItem,
+  type SlotPolicyConfig,
+} from './slot-filling.js';
+export { inversePropensityEstimate, replayEvaluate, type LoggedDecision, type OfflineEstimate } from './offline-evaluation.js';
+export { assignVariant, assignmentHash, validateVariants, type ExperimentVariant } from './experiment-assignment.js';
+export {
+  fixedHorizonSampleSize,
+  mixtureSequentialTest,
+  normalCdf,
+  normalQuantile,
+  twoProportionZTest,
+  wilsonInterval,
+  type RateInterval,
+  type SampleSizePlan,
+  type SequentialTest,
+  type TwoProportionTest,
+} from './experiment-statistics.js';
+export {
+  decideExperiment,
+  validateDecisionRule,
+  type DecisionRule,
+  type ExperimentDecision,
+  type VariantComparison,
+  type VariantCounts,
+  type VariantReport,
+} from './experiment-decision.js';
+export { ExperimentStore, type CreateExperimentInput, type ExperimentRecord, type ExperimentStatus } from './experiment-store.js';

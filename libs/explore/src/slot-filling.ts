@@ -1,0 +1,113 @@
+import { ArmStatistics } from './arm-statistics.js';
+import type { ArmCounts, ArmStatsStore } from './arm-stats-store.js';
+import { EpsilonGreedyPolicy } from './epsilon-greedy.js';
+import type { ImpressionLog } from './impression-log.js';
+import type { BanditPolicy } from './policy.js';
+import { ThompsonPolicy } from './thompson.js';
+import { Ucb1Policy } from './ucb1.js';
+
+/** One candidate of a request, as the ranker scored it. */
+export interface RankedCandidate {
+  itemId: number;
+  score: number;
+  /** The ranker's predicted click rate, used as the item's prior. */
+  pctr: number;
+}
+
+export interface ServedItem extends RankedCandidate {
+  slot: number;
+  explore: boolean;
+  propensity: number;
+}
+
+export type SlotPolicyConfig =
+  | { kind: 'thompson'; propensityDraws?: number }
+  | { kind: 'ucb1'; explorationConstant?: number }
+  | { kind: 'egreedy'; epsilon: number; decayConstant?: number };
+
+export interface FillRequestOptions {
+  k: number;
+  policy: SlotPolicyConfig;
+  /** The pCTR counts as this many pseudo-impressions of prior (default 20). */
+  priorStrength?: number;
+  /** Seed of the request's random draws (e.g. hashString32(requestId)). */
+  seed: number;
+}
+
+function buildPolicy(config: SlotPolicyConfig, stats: ArmStatistics, seed: number): BanditPolicy {
+  const n = stats.armCount;
+  switch (config?.kind) {
+    case 'thompson':
+      return new ThompsonPolicy(n, { seed, propensityDraws: config.propensityDraws }, stats);
+    case 'ucb1':
+      return new Ucb1Policy(n, { explorationConstant: config.explorationConstant }, stats);
+    case 'egreedy':
+      return new EpsilonGreedyPolicy(n, { epsilon: config.epsilon, decayConstant: config.decayConstant, seed, estimate: 'posterior' }, stats);
+    default:
+      throw new Error(`policy.kind must be 'thompson', 'ucb1' or 'egreedy', got ${String((config as { kind?: unknown })?.kind)}`);
+  }
+}
+
+/**
+ * Fills the k slots of one request from its ranked candidates and their online counts (aligned
+ * with `candidates`): each candidate is an arm whose Beta prior is its pCTR, so a new item starts
+ * at its predicted rate. Returns the served items in slot order with explore marks and propensities.
+ */
+export function fillRequestSlots(candidates: readonly RankedCandidate[], counts: readonly ArmCounts[], options: FillRequestOptions): ServedItem[] {
+  if (!Array.isArray(candidates) || candidates.length === 0) throw new Error('candidates must be a non-empty array');
+  if (counts.length !== candidates.length) throw new Error(`counts must have one entry per candidate (${candidates.length}), got ${counts.length}`);
+  const strength = options.priorStrength ?? 20;
+  if (!(strength > 0)) throw new Error(`priorStrength must be > 0, got ${strength}`);
+  const seen = new Set<number>();
+  const stats = new ArmStatistics(candidates.length);
+  candidates.forEach((c, i) => {
+    if (!Number.isInteger(c.itemId)) throw new Error(`candidates[${i}].itemId must be an integer`);
+    if (seen.has(c.itemId)) throw new Error(`candidates[${i}].itemId ${c.itemId} is repeated`);
+    seen.add(c.itemId);
+    if (!(c.pctr >= 0 && c.pctr <= 1)) throw new Error(`candidates[${i}].pctr must be in [0, 1], got ${c.pctr}`);
+    if (counts[i].itemId !== c.itemId) throw new Error(`counts[${i}].itemId must be ${c.itemId}, got ${counts[i].itemId}`);
+    stats.setPriorFromRate(i, c.pctr, strength);
+    stats.setCounts(i, counts[i].impressions, Math.min(counts[i].clicks, counts[i].impressions));
+  });
+  const policy = buildPolicy(options.policy, stats, options.seed);
+  const fill = policy.fillSlots(Int32Array.from(candidates, (_, i) => i), options.k);
+  return Array.from(fill.arms, (arm, slot) => ({
+    ...candidates[arm],
+    slot,
+    explore: fill.explore[slot] === 1,
+    propensity: fill.propensity[slot],
+  }));
+}
+
+/**
+ * The serving path of the exploration layer: reads the candidates' online counts, fills the slots,
+ * and logs the impressions (with propensities) under the request id for click attribution.
+ */
+export class SlotFiller {
+  constructor(
+    private readonly stats: ArmStatsStore,
+    private readonly log: ImpressionLog,
+  ) {}
+
+  async serve(request: {
+    requestId: string;
+    placement: string;
+    userId?: string;
+    candidates: RankedCandidate[];
+    options: FillRequestOptions;
+    experiment?: { key: string; variant: string };
+  }): Promise<ServedItem[]> {
+    const counts = await this.stats.get(request.placement, request.candidates.map((c) => c.itemId));
+    const served = fillRequestSlots(request.candidates, counts, request.options);
+    await this.log.logServed({
+      requestId: request.requestId,
+      placement: request.placement,
+      policy: request.options.policy.kind,
+      userId: request.userId,
+      experimentKey: request.experiment?.key,
+      variant: request.experiment?.variant,
+      items: served.map((s) => ({ itemId: s.itemId, slot: s.slot, propensity: s.propensity, explore: s.explore })),
+    });
+    return served;
+  }
+}

@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, openTestDatabase, type CascadeDatabase } from '@cascade/db';
+import { ArmStatsStore } from './arm-stats-store.js';
+import { ExperimentStore } from './experiment-store.js';
+import { ImpressionLog } from './impression-log.js';
+import { SlotFiller } from './slot-filling.js';
+
+describe('online statistics and experiments in the database', () => {
+  let db: CascadeDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('loses no counts when several writers update the same arms concurrently', async () => {
+    const writers = Array.from({ length: 4 }, () => new ArmStatsStore(db.sql, { flushEvery: 37 }));
+    await Promise.all(
+      writers.map(async (store, w) => {
+        for (let i = 0; i < 500; i++) {
+          store.recordImpression('home', i % 5);
+          if ((i + w) % 3 === 0) store.recordClick('home', i % 5);
+          if (i % 50 === 0) await store.flush();
+        }
+        await store.flush();
+      }),
+    );
+    const reader = new ArmStatsStore(db.sql);
+    const counts = await reader.get('home', [0, 1, 2, 3, 4]);
+    expect(counts.reduce((s, c) => s + c.impressions, 0)).toBe(2000);
+    let expectedClicks = 0;
+    for (let w = 0; w < 4; w++) for (let i = 0; i < 500; i++) if ((i + w) % 3 === 0) expectedClicks++;
+    expect(counts.reduce((s, c) => s + c.clicks, 0)).toBe(expectedClicks);
+    expect(counts.every((c) => c.impressions === 400)).toBe(true);
+  });
+
+  it('shows its own pending increments, decays and rebuilds a sliding window', async () => {
+    const store = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    store.recordImpression('decay', 1, 10);
+    store.recordClick('decay', 1, 4);
+    expect(await store.get('decay', [1])).toEqual([{ itemId: 1, impressions: 10, clicks: 4 }]);
+    store.recordImpression('decay', 1, 10);
+    expect((await store.get('decay', [1]))[0].impressions).toBe(20);
+    await store.decay('decay', 0.5);
+    expect(await store.get('decay', [1])).toEqual([{ itemId: 1, impressions: 10, clicks: 2 }]);
+    await expect(store.decay('decay', 2)).rejects.toThrow(/factor/);
+  });
+
+  it('attributes clicks through the request id, once, and feeds the experiment counters', async () => {
+    const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    const experiments = new ExperimentStore(db.sql);
+    await experiments.create({
+      key: 'slots-1',
+      variants: [
+        { name: 'control', weight: 1, config: { policy: 'ucb1' } },
+        { name: 'thompson', weight: 1, config: { policy: 'thompson' } },
+      ],
+      decisionRule: { kind: 'fixed-horizon', baselineRate: 0.05, minimumDetectableLift: 0.2 },
+    });
+    await experiments.start('slots-1');
+    const log = new ImpressionLog(db.sql, stats, experiments);
+    const filler = new SlotFiller(stats, log);
+    const candidates = [
+      { itemId: 10, score: 3, pctr: 0.1 },
+      { itemId: 11, score: 2, pctr: 0.05 },
+      { itemId: 12, score: 1, pctr: 0.2 },
+    ];
+    const served = await filler.serve({
+      requestId: 'r-1',
+      placement: 'feed',
+      candidates,
+      options: { k: 2, policy: { kind: 'thompson', propensityDraws: 50 }, seed: 1 },
+      experiment: { key: 'slots-1', variant: 'thompson' },
+    });
+    expect(served).toHaveLength(2);
+    expect(served.every((s) => s.propensity > 0 && s.propensity <= 1)).toBe(true);
+    expect(await log.recordClick('r-1', served[0].itemId)).toBe(true);
+    expect(await log.recordClick('r-1', served[0].itemId)).toBe(false); // counted once
+    expect(await log.recordClick('r-unknown', 10)).toBe(false);
+    await stats.flush();
+    const fresh = new ArmStatsStore(db.sql);
+    const counts = await fresh.get('feed', [served[0].itemId, served[1].itemId]);
+    expect(counts.map((c) => [c.impressions, c.clicks])).toEqual([[1, 1], [1, 0]]);
+    expect(await experiments.counts('slots-1')).toEqual([
+      { name: 'control', impressions: 0, clicks: 0 },
+      { name: 'thompson', impressions: 2, clicks: 1 },
+    ]);
+    const logged = [];
+    for await (const row of log.read('feed')) logged.push(row);
+    expect(logged.map((r) => r.clicked)).toEqual([true, false]);
+    expect(await stats.rebuildWindow('feed', new Date(Date.now() - 60_000))).toBe(2);
+  });
+
+  it('runs an experiment lifecycle with a non-peeking decision and persists it', async () => {
+    const experiments = new ExperimentStore(db.sql);
+    await experiments.create({
+      key: 'ab-2',
+      description: 'ranker v2 vs v1',
+      variants: [
+        { name: 'v1', weight: 1, config: { modelVersion: 1 } },
+        { name: 'v2', weight: 1, config: { modelVersion: 2 } },
+      ],
+      decisionRule: { kind: 'sequential', baselineRate: 0.05, minimumDetectableLift: 0.2, maxImpressionsPerVariant: 100_000 },
+    });
+    await expect(experiments.create({ key: 'ab-2', variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }], decisionRule: { kind: 'sequential', baselineRate: 0.05, minimumDetectableLift: 0.2 } })).rejects.toThrow(/already exists/);
+    expect(await experiments.assign('ab-2', 'u1')).toBeNull(); // draft
+    await experiments.start('ab-2');
+    await expect(experiments.start('ab-2')).rejects.toThrow(/not draft/);
+    const variant = await experiments.assign('ab-2', 'u1');
+    expect(variant?.name).toBe((await experiments.assign('ab-2', 'u1'))?.name);
+    await experiments.record('ab-2', 'v1', 1000, 50);
+    await experiments.record('ab-2', 'v2', 1000, 52);
+    expect((await experiments.evaluate('ab-2', { stopOnDecision: true })).status).toBe('continue');
+    await experiments.record('ab-2', 'v1', 20_000, 1000);
+    await experiments.record('ab-2', 'v2', 20_000, 1300);
+    const decision = await experiments.evaluate('ab-2', { stopOnDecision: true });
+    expect(decision.winner).toBe('v2');
+    const stored = await experiments.get('ab-2');
+    expect(stored.status).toBe('stopped');
+    expect(stored.winner).toBe('v2');
+    expect(stored.stoppedAt).toBeInstanceOf(Date);
+    expect(stored.decision?.comparisons[0].alwaysValidPValue).toBeLessThan(0.05);
+    await expect(experiments.record('ab-2', 'v9', 1, 0)).rejects.toThrow(/v9/);
+  });
+
+  it('keeps statistics and experiments across a restart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cascade-explore-'));
+    const dataDir = path.join(dir, 'data');
+    try {
+      const first = await openDatabase({ dataDir });
+      const store = new ArmStatsStore(first.sql);
+      store.recordImpression('home', 7, 3);
+      store.recordClick('home', 7);
+      await store.flush();
+      await new ExperimentStore(first.sql).create({
+        key: 'persist',
+        variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 2 }],
+        decisionRule: { kind: 'fixed-horizon', baselineRate: 0.1, minimumDetectableLift: 0.1 },
+      });
+      await first.close();
+      const second = await openDatabase({ dataDir });
+      expect(await new ArmStatsStore(second.sql).get('home', [7])).toEqual([{ itemId: 7, impressions: 3, clicks: 1 }]);
+      const experiment = await new ExperimentStore(second.sql).get('persist');
+      expect(experiment.variants.map((v) => v.weight)).toEqual([1, 2]);
+      expect(experiment.status).toBe('draft');
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
