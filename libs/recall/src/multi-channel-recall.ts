@@ -26,7 +26,7 @@ export interface MultiChannelRecallOptions {
   newItems: NewItemsChannel;
   quotas?: Partial<ChannelQuotas>;
   coldStartQuotas?: Partial<ChannelQuotas>;
-  /** How many of the most recent items seed the item-to-item channel (default 5). */
+  /** How many of the most recent items seed the item-to-item channel (default 3). */
   itemToItemSeeds?: number;
 }
 
@@ -52,7 +52,7 @@ export class MultiChannelRecall {
   constructor(private readonly options: MultiChannelRecallOptions) {
     this.quotas = { ...DEFAULT_QUOTAS, ...options.quotas };
     this.coldStartQuotas = { ...DEFAULT_COLD_START_QUOTAS, ...options.coldStartQuotas };
-    this.seeds = options.itemToItemSeeds ?? 5;
+    this.seeds = options.itemToItemSeeds ?? 3;
     for (const [name, q] of Object.entries({ ...this.quotas, ...this.coldStartQuotas })) {
       if (!Number.isInteger(q) || q < 0) throw new Error(`quotas.${name}: must be a non-negative integer, got ${q}`);
     }
@@ -95,7 +95,9 @@ export class MultiChannelRecall {
       const r = this.options.index.query(request.userVector!, quota.embedding, { exclude: seen });
       results.push({ channel: 'embedding', ids: r.ids, scores: r.scores });
     }
-    results.push(this.itemToItem(request.recentItems ?? [], quota.itemToItem, seen));
+    const recent = request.recentItems ?? [];
+    const recentSet = new Set(recent);
+    results.push(this.itemToItem(recent, quota.itemToItem, (id) => exclude(id) || recentSet.has(id)));
     // popularity and new items over-fetch a little so that the merge can fill gaps left by duplicates
     results.push(this.options.popularity.top(quota.popular * 2, { exclude, category: request.category }));
     results.push(this.options.newItems.top(quota.new * 2, now, { exclude, category: request.category }));
@@ -106,8 +108,12 @@ export class MultiChannelRecall {
     );
   }
 
-  /** Neighbours of the most recent items; an item reached from several seeds keeps its best similarity. */
-  private itemToItem(recent: readonly number[], k: number, seen: ReadonlySet<number>): ChannelResult {
+  /**
+   * Neighbours of the most recent items; an item reached from several seeds keeps its best similarity. The
+   * per-seed searches are not widened by the seen set (that would multiply their cost); seen items are dropped
+   * afterwards and the merge fills any gap from the other channels.
+   */
+  private itemToItem(recent: readonly number[], k: number, exclude: (id: number) => boolean): ChannelResult {
     if (k === 0 || recent.length === 0 || this.seeds === 0) return emptyResult('itemToItem');
     const seeds = recent.slice(0, this.seeds);
     const perSeed = Math.ceil(k / seeds.length);
@@ -115,10 +121,12 @@ export class MultiChannelRecall {
     for (const item of seeds) {
       const v = this.options.itemVector(item);
       if (!v) continue;
-      const r = this.options.index.query(v, perSeed, { exclude: seen });
+      const r = this.options.index.query(v, perSeed);
       for (let j = 0; j < r.ids.length; j++) {
-        const prev = best.get(r.ids[j]);
-        if (prev === undefined || r.scores[j] > prev) best.set(r.ids[j], r.scores[j]);
+        const id = r.ids[j];
+        if (exclude(id)) continue;
+        const prev = best.get(id);
+        if (prev === undefined || r.scores[j] > prev) best.set(id, r.scores[j]);
       }
     }
     const sorted = Array.from(best.entries()).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
