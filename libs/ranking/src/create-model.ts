@@ -7,11 +7,28 @@ import type { DnnEngine } from './dnn-layer.js';
 import { createFactorizationMachine } from './fm.js';
 import { createLogisticRegression } from './lr.js';
 import { TfjsDnnEngine } from './tfjs-dnn-engine.js';
+import { NativeDnnEngine } from './native-dnn-engine.js';
+import { loadNativeKernels, nativeKernelsFailure } from './native-kernels.js';
 
 export const CTR_MODEL_KINDS: readonly CtrModelKind[] = ['lr', 'fm', 'deepfm'];
 
-/** The DNN engine: TensorFlow.js on the backend chosen at run time. */
-export async function createDnnEngine(): Promise<DnnEngine> {
+export type DnnEngineKind = 'native' | 'tfjs';
+
+/**
+ * The DNN engine: the native kernels when they build on this machine (several times faster than the wasm
+ * backend, see the ranking benchmark), else TensorFlow.js on the backend chosen at run time. `kind` (or
+ * `CASCADE_DNN_ENGINE`) forces one; forcing `native` where it cannot load throws with the reason.
+ */
+export async function createDnnEngine(kind?: DnnEngineKind): Promise<DnnEngine> {
+  const wanted = kind ?? (process.env.CASCADE_DNN_ENGINE as DnnEngineKind | undefined);
+  if (wanted !== undefined && wanted !== 'native' && wanted !== 'tfjs') {
+    throw new Error(`DNN engine must be native or tfjs, got "${String(wanted)}"`);
+  }
+  if (wanted !== 'tfjs') {
+    const native = loadNativeKernels();
+    if (native) return new NativeDnnEngine(native.kernels, native.name);
+    if (wanted === 'native') throw new Error(`native DNN kernels unavailable: ${nativeKernelsFailure()}`);
+  }
   await initTensorflowBackend();
   return new TfjsDnnEngine();
 }

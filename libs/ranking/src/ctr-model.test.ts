@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
 import { auc } from '@cascade/eval';
 import { fmForward } from './fm-layer.js';
-import { createCtrModel } from './create-model.js';
+import { createCtrModel, createDnnEngine } from './create-model.js';
+import { loadNativeKernels } from './native-kernels.js';
 import type { CtrLayout } from './ctr-model.js';
 
 describe('FM term', () => {
@@ -30,9 +31,11 @@ const tinyIds = Int32Array.from([1, 5, 9, 10, 2, 6, 11, 0, 1, 7, 12, 9, 3, 5, 0,
 const tinyLabels = Float32Array.from([1, 0, 1, 0]);
 
 describe('gradients', () => {
-  for (const kind of ['lr', 'fm', 'deepfm'] as const) {
-    it(`${kind}: analytic gradients match finite differences`, async () => {
-      const model = await createCtrModel(kind, tinyLayout, { embedDim: 3, hidden: [5, 4], l2Embedding: 0.01, seed: 7 });
+  const cases = [['lr', 'tfjs'], ['fm', 'tfjs'], ['deepfm', 'tfjs'], ['deepfm', 'native']] as const;
+  for (const [kind, engineKind] of cases) {
+    it.skipIf(engineKind === 'native' && !loadNativeKernels())(`${kind} (${engineKind} DNN): analytic gradients match finite differences`, async () => {
+      const engine = kind === 'deepfm' ? await createDnnEngine(engineKind) : undefined;
+      const model = await createCtrModel(kind, tinyLayout, { embedDim: 3, hidden: [5, 4], l2Embedding: 0.01, seed: 7 }, { engine });
       // Larger parameters than the default init so the FM/DNN gradients are not tiny.
       const table = model.embedding.table;
       const width = 1 + model.embedding.dim;
@@ -77,6 +80,28 @@ describe('gradients', () => {
       model.dispose();
     });
   }
+});
+
+describe('DNN engines', () => {
+  it.skipIf(!loadNativeKernels())('native and TensorFlow.js engines give the same predictions and gradients', async () => {
+    const layout: CtrLayout = { vocabularySize: 13, slotField: tinyLayout.slotField, fieldCount: 3 };
+    const h = { embedDim: 4, hidden: [37, 19], seed: 3 };
+    const a = await createCtrModel('deepfm', layout, h, { engine: await createDnnEngine('native') });
+    const b = await createCtrModel('deepfm', layout, h, { engine: await createDnnEngine('tfjs') });
+    const pa = a.predict(tinyIds, 4);
+    const pb = b.predict(tinyIds, 4);
+    for (let i = 0; i < 4; i++) expect(pa[i]).toBeCloseTo(pb[i], 5);
+    a.computeGradients(tinyIds, tinyLabels, 0, 4);
+    b.computeGradients(tinyIds, tinyLabels, 0, 4);
+    const ga = a.embedding.gradients().grads;
+    const gb = b.embedding.gradients().grads;
+    for (let i = 0; i < ga.length; i++) expect(ga[i]).toBeCloseTo(gb[i], 5);
+    for (let l = 0; l < 3; l++) {
+      for (let i = 0; i < a.dnn!.gradWeights[l].length; i++) expect(a.dnn!.gradWeights[l][i]).toBeCloseTo(b.dnn!.gradWeights[l][i], 5);
+    }
+    a.dispose();
+    b.dispose();
+  });
 });
 
 describe('planted pairwise interaction', () => {

@@ -1,0 +1,99 @@
+// Loads the optional native dense kernels (native/dnn_kernels.c, a Node-API addon). They are compiled on first
+// use with the system's gcc for this CPU (-march=native: AVX-512 or AVX2/FMA) and cached by a hash of the
+// source, the compiler flags and the Node ABI. Anything missing (no gcc, no Node headers, no x86-64 SIMD)
+// makes loadNativeKernels() return null and the DNN runs on TensorFlow.js instead.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeKernels {
+  /** C (m×n) = op(A) (m×k) · op(B) (k×n), row-major, op = transpose when the flag is 1. */
+  gemm(transA: number, transB: number, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  /** C[i][j] += bias[j], then ReLU when relu is 1. */
+  biasActivation(c: Float32Array, bias: Float32Array, m: number, n: number, relu: number): void;
+  /** d[i] = 0 where act[i] <= 0. */
+  reluBackward(d: Float32Array, act: Float32Array, count: number): void;
+  /** out[j] = Σ_i X[i][j]. */
+  columnSums(out: Float32Array, x: Float32Array, m: number, n: number): void;
+  setThreads(n: number): void;
+}
+
+export interface LoadedNativeKernels {
+  kernels: NativeKernels;
+  /** `native-avx512` or `native-avx2`. */
+  name: string;
+  threads: number;
+}
+
+const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'dnn_kernels.c');
+let loaded: LoadedNativeKernels | null | undefined;
+let failure: string | null = null;
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+function nodeIncludeDir(): string | null {
+  const candidates = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  return candidates.find((d) => existsSync(path.join(d, 'node_api.h'))) ?? null;
+}
+
+/** Why the native kernels are unavailable (null when they loaded or were not tried). */
+export function nativeKernelsFailure(): string | null {
+  return failure;
+}
+
+/**
+ * The native kernels, compiled on first use, or null when they cannot be built here or
+ * `CASCADE_DNN_ENGINE=tfjs`. Threads: `CASCADE_DNN_THREADS` (default 1: the machine is usually shared, and a
+ * descheduled OpenMP thread stalls every product).
+ */
+export function loadNativeKernels(): LoadedNativeKernels | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  try {
+    if (process.env.CASCADE_DNN_ENGINE === 'tfjs') throw new Error('disabled by CASCADE_DNN_ENGINE=tfjs');
+    if (process.arch !== 'x64') throw new Error(`needs x86-64, this is ${process.arch}`);
+    const flags = cpuFlags();
+    const avx512 = flags.has('avx512f');
+    if (!avx512 && !(flags.has('avx2') && flags.has('fma'))) throw new Error('the CPU has neither AVX-512 nor AVX2/FMA');
+    const include = nodeIncludeDir();
+    if (!include) throw new Error('Node-API headers (node_api.h) not found');
+    const source = readFileSync(sourcePath);
+    const args = ['-O3', '-march=native', '-fopenmp', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=dnn_kernels', `-I${include}`];
+    const hash = createHash('sha256').update(source).update(args.join(' ')).update(process.versions.modules).update([...flags].sort().join(' ')).digest('hex').slice(0, 16);
+    const cacheDir = process.env.CASCADE_NATIVE_CACHE ?? path.join(os.homedir(), '.cache', 'cascade', 'native');
+    const target = path.join(cacheDir, `dnn_kernels-${hash}.node`);
+    if (!existsSync(target)) {
+      mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      try {
+        execFileSync(process.env.CC ?? 'gcc', [...args, sourcePath, '-o', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+        renameSync(tmp, target);
+      } catch (error) {
+        rmSync(tmp, { force: true });
+        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+        throw new Error(`compiling ${path.basename(sourcePath)} failed: ${stderr || (error as Error).message}`);
+      }
+    }
+    const require = createRequire(import.meta.url);
+    const kernels = require(target) as NativeKernels;
+    const threads = Number(process.env.CASCADE_DNN_THREADS ?? 1);
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`CASCADE_DNN_THREADS must be a positive integer, got "${process.env.CASCADE_DNN_THREADS}"`);
+    kernels.setThreads(threads);
+    loaded = { kernels, name: avx512 ? 'native-avx512' : 'native-avx2', threads };
+  } catch (error) {
+    failure = (error as Error).message;
+  }
+  return loaded;
+}
