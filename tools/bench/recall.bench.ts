@@ -81,7 +81,6 @@ function clusteredVectors(rows: number, dim: number, clusters: number, std: numb
     const c = rng.int(clusters);
     for (let a = 0; a < dim; a++) out[r * dim + a] = centres[c * dim + a] + std * rng.normal();
   }
-  out.loadavg_end = loadavg().map((x) => Math.round(x * 100) / 100);
   return out;
 }
 
@@ -111,7 +110,6 @@ function exactTopK(base: Float32Array, n: number, queries: Float32Array, q: numb
     }
     out.push(topKIndices(scores, k));
   }
-  out.loadavg_end = loadavg().map((x) => Math.round(x * 100) / 100);
   return out;
 }
 
