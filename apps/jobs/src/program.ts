@@ -9,6 +9,7 @@ import { registerTrainRankerCommand } from './commands/train-ranker.js';
 import { registerTrainRecallCommand } from './commands/train-recall.js';
 import { registerBuildIndexCommand } from './commands/build-index.js';
 import { registerEvaluateRecallCommand } from './commands/evaluate-recall.js';
+import { registerSimulateExploreCommand } from './commands/simulate-explore.js';
 
 export function buildProgram(): Command {
   const program = new Command('cascade')
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerTrainRecallCommand(program);
   registerBuildIndexCommand(program);
   registerEvaluateRecallCommand(program);
+  registerSimulateExploreCommand(program);
   return program;
 }

@@ -155,6 +155,8 @@ export interface SimulationOptions {
   seed: number;
   /** Rounds after which the cumulative regret is recorded (e.g. [10_000, 100_000]). */
   checkpoints?: number[];
+  /** For drifting rates: every `every` rounds the policy forgets, `policy.decay(factor)`. */
+  decay?: { factor: number; every: number };
 }
 
 export interface SimulationResult {
@@ -181,6 +183,11 @@ export function simulateBandit(policy: BanditPolicy, environment: BanditEnvironm
   for (const c of checkpoints) {
     if (!Number.isInteger(c) || c <= 0 || c > rounds) throw new Error(`checkpoints must be integers in [1, rounds], got ${c}`);
   }
+  const decay = options.decay;
+  if (decay) {
+    if (!(decay.factor > 0 && decay.factor <= 1)) throw new Error(`decay.factor must be in (0, 1], got ${decay.factor}`);
+    if (!Number.isInteger(decay.every) || decay.every <= 0) throw new Error(`decay.every must be a positive integer, got ${decay.every}`);
+  }
   const regretAt = new Array<number>(checkpoints.length).fill(0);
   const random = new FastRandom(options.seed);
   const context = new Float64Array(Math.max(1, environment.dimension));
@@ -197,6 +204,7 @@ export function simulateBandit(policy: BanditPolicy, environment: BanditEnvironm
     regret += environment.bestRate(context) - rate;
     clicks += reward;
     for (let c = 0; c < checkpoints.length; c++) if (checkpoints[c] === t + 1) regretAt[c] = regret;
+    if (decay && (t + 1) % decay.every === 0) policy.decay(decay.factor);
   }
   const seconds = (performance.now() - started) / 1000;
   return { policy: policy.name, rounds, regret, regretAt, clicks, decisionsPerSecond: rounds / Math.max(seconds, 1e-9) };
