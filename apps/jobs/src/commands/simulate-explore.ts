@@ -100,7 +100,7 @@ export function registerSimulateExploreCommand(program: Command): void {
           let atCheckpoint = 0;
           let clicks = 0;
           let dps = 0;
-          let label = name;
+          let label: string = name;
           for (let s = 0; s < options.seeds; s++) {
             const policy = makePolicy(name, options, 100 + s);
             label = policy.name;
