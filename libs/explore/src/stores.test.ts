@@ -125,6 +125,10 @@ describe('online statistics and experiments in the database', () => {
     expect(stored.stoppedAt).toBeInstanceOf(Date);
     expect(stored.decision?.comparisons[0].alwaysValidPValue).toBeLessThan(0.05);
     await expect(experiments.record('ab-2', 'v9', 1, 0)).rejects.toThrow(/v9/);
+    await expect(experiments.stop('ab-2')).rejects.toThrow(/not running/);
+    expect((await experiments.list('stopped')).map((e) => e.key)).toContain('ab-2');
+    expect((await experiments.list('running')).map((e) => e.key)).not.toContain('ab-2');
+    expect((await experiments.list()).length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps statistics and experiments across a restart', async () => {
