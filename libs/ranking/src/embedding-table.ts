@@ -12,14 +12,14 @@ export interface AdamSettings {
 export const DEFAULT_ADAM: AdamSettings = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 
 /**
- * A rows × dim table with lazy Adam state: per-row first/second moments and per-row step counts. Each row's
- * parameters, moments and step count are stored side by side (`[x(dim) m(dim) v(dim) t]`) so touching a row of
- * a large table costs a few adjacent cache lines, not one miss per array. (t is a float: exact to 2^24 steps.)
+ * A rows × dim table with lazy Adam state: per-row first/second moments. Each row's parameters and moments
+ * are stored side by side (`[x(dim) m(dim) v(dim)]`) so touching a row of a large table costs a few adjacent
+ * cache lines, not one miss per array.
  */
 export class EmbeddingTable {
   readonly rows: number;
   readonly dim: number;
-  /** Floats per row: parameters, first moments, second moments, step count. */
+  /** Floats per row: parameters, first moments, second moments. */
   readonly stride: number;
   readonly state: Float32Array;
 
@@ -28,7 +28,7 @@ export class EmbeddingTable {
     if (!Number.isInteger(dim) || dim <= 0) throw new Error(`EmbeddingTable: dim must be a positive integer, got ${dim}`);
     this.rows = rows;
     this.dim = dim;
-    this.stride = 3 * dim + 1;
+    this.stride = 3 * dim;
     this.state = new Float32Array(rows * this.stride);
   }
 
@@ -62,18 +62,20 @@ export class EmbeddingTable {
   }
 
   /**
-   * Lazy Adam on the given rows only: `grads[i * dim ...]` is the gradient of row `rowIds[i]`. Each row keeps
-   * its own step count for the bias correction (the Keras Adam formula otherwise).
+   * Lazy Adam on the given rows only (`grads[i * dim ...]` is the gradient of row `rowIds[i]`): the moments of
+   * rows outside the batch are left alone, as TF-Addons' LazyAdam does. The bias correction uses the optimiser's
+   * global step `step` (1, 2, …). A per-row step count was tried first: on ML-1M it gave rarely seen rows
+   * smaller updates and cost 0.004-0.014 test AUC (LR/FM/DeepFM) against this global-step form.
    */
-  applyLazyAdam(rowIds: Int32Array, count: number, grads: Float32Array, adam: AdamSettings): void {
+  applyLazyAdam(rowIds: Int32Array, count: number, grads: Float32Array, adam: AdamSettings, step: number): void {
+    if (!Number.isInteger(step) || step < 1) throw new Error(`applyLazyAdam: step must be a positive integer, got ${step}`);
     const { dim, stride, state } = this;
     const { learningRate, beta1, beta2, epsilon } = adam;
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
+    const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, step))) / (1 - Math.pow(beta1, step));
     for (let i = 0; i < count; i++) {
       const base = rowIds[i] * stride;
-      const t = ++state[base + 3 * dim];
-      const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
       const gBase = i * dim;
       for (let d = 0; d < dim; d++) {
         const g = grads[gBase + d];

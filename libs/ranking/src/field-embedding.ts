@@ -28,6 +28,9 @@ export class FieldEmbedding {
   private uniqueRows = new Int32Array(0);
   private uniqueCount = 0;
   private sortKeys = new Float64Array(0);
+  private sortKeys32 = new Int32Array(0);
+  /** Optimiser steps taken (the lazy Adam bias correction uses this global count). */
+  private steps = 0;
   /** Gradients of the touched rows, (1 + dim) per row in table column order. */
   private grads = new Float32Array(0);
   private batch = 0;
@@ -59,6 +62,7 @@ export class FieldEmbedding {
     this.slotLocal = new Int32Array(batch * S);
     this.uniqueRows = new Int32Array(batch * S);
     this.sortKeys = new Float64Array(batch * S);
+    this.sortKeys32 = new Int32Array(batch * S);
     this.grads = new Float32Array(batch * S * (1 + k));
   }
 
@@ -107,13 +111,15 @@ export class FieldEmbedding {
     // Unique rows by sorting (id, position) keys: no vocabulary-sized scratch, and the optimiser then walks the
     // table in increasing row order.
     const n = batch * S;
+    // Int32 keys sort faster; Float64 keys (exact to 2^53) when id × n could overflow them.
+    const buffer = this.vocabularySize * n < 2 ** 31 ? this.sortKeys32 : sortKeys;
     let keys = 0;
     for (let i = 0; i < n; i++) {
       const id = ids[idsStart * S + i];
       slotLocal[i] = -1;
-      if (id !== 0) sortKeys[keys++] = id * n + i;
+      if (id !== 0) buffer[keys++] = id * n + i;
     }
-    const sorted = sortKeys.subarray(0, keys).sort();
+    const sorted = buffer.subarray(0, keys).sort();
     let u = 0;
     let previous = -1;
     for (let j = 0; j < keys; j++) {
@@ -162,7 +168,8 @@ export class FieldEmbedding {
 
   /** Lazy Adam on the rows of the last backward pass only. */
   applyAdam(adam: AdamSettings): void {
-    this.table.applyLazyAdam(this.uniqueRows, this.uniqueCount, this.grads, adam);
+    this.steps++;
+    this.table.applyLazyAdam(this.uniqueRows, this.uniqueCount, this.grads, adam, this.steps);
   }
 
   /** First-order weights of all rows (a copy). */
