@@ -39,6 +39,10 @@ describe('BetaSampler', () => {
     expect(regularizedIncompleteBeta(0.5, 2, 3)).toBeCloseTo(11 / 16, 12); // P(Bin(4, ½) ≥ 2)
     expect(regularizedIncompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 12);
     expect(regularizedIncompleteBeta(0.9, 5, 2)).toBeCloseTo(6 * 0.9 ** 5 * 0.1 + 0.9 ** 6, 12) // P(Bin(6, 0.9) ≥ 5);
+    // Large parameters (a heavily shown arm): normal approximation of Beta(2000, 98000) at mean + 2 sd.
+    const mean = 0.02;
+    const sd = Math.sqrt((mean * (1 - mean)) / 100_001);
+    expect(1 - regularizedIncompleteBeta(mean + 2 * sd, 2000, 98_000)).toBeCloseTo(0.0228, 2);
     expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
     expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 12);
   });

@@ -33,7 +33,8 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
   if (Math.abs(d) < tiny) d = tiny;
   d = 1 / d;
   let h = d;
-  for (let m = 1; m <= 300; m++) {
+  // Converges in O(sqrt(max(a, b))) terms; the cap only guards against non-finite input.
+  for (let m = 1; m <= 20_000; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
     d = 1 + aa * d;
