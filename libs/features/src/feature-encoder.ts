@@ -172,6 +172,17 @@ export class FeatureEncoder {
     return { count: rows.length, slots: this.slots, ids };
   }
 
+  /**
+   * The same encoder (vocabularies, ids) with `source` paths set for some fields, e.g. to serve a model trained
+   * on a ctr-tsv file from user / item / context records through assembleFeatures.
+   */
+  withSources(sources: Readonly<Record<string, string>>): FeatureEncoder {
+    const names = new Set(this.schema.fields.map((f) => f.name));
+    for (const name of Object.keys(sources)) if (!names.has(name)) throw new Error(`withSources: no field named "${name}"`);
+    const schema = { ...this.schema, fields: this.schema.fields.map((f) => (sources[f.name] ? { ...f, source: sources[f.name] } : f)) };
+    return new FeatureEncoder({ schema, vocabularies: this.vocabularies });
+  }
+
   toJSON(): FeatureEncoderState {
     return { schema: this.schema, vocabularies: this.vocabularies.map((v) => (v ? [...v] : null)) };
   }

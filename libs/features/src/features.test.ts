@@ -52,6 +52,13 @@ describe('ctr-tsv', () => {
     expect(enc.vocabularySize).toBe(8);
   });
 
+  it('serves a ctr-tsv model from records once sources are mapped', () => {
+    const enc = fitCtrTsvEncoder(train).withSources({ u: 'user.id', g: 'item.categories' });
+    const rows = assembleFeatures(enc, { user: { id: 'b' } }, [{ id: 1, categories: ['z', 'x'] }]);
+    expect(Array.from(rows.ids)).toEqual([3, 7, 5, 0]);
+    expect(() => enc.withSources({ nope: 'user.id' })).toThrow(/no field named "nope"/);
+  });
+
   it('applies min-count', () => {
     const enc = fitCtrTsvEncoder(train, { minCount: 2 });
     expect(enc.describeFields()[0].vocab).toBe(2); // only "a"
