@@ -21,7 +21,7 @@ export interface BprOptions {
 
 /** Tuned on a validation split of ML-100K's training part. */
 export const DEFAULT_BPR_OPTIONS = {
-  factors: 32,
+  factors: 64,
   learningRate: 0.3,
   regularization: 0.01,
   iterations: 40,
