@@ -1,6 +1,7 @@
 import { ArmStatistics } from './arm-statistics.js';
 import type { ArmCounts, ArmStatsStore } from './arm-stats-store.js';
 import { EpsilonGreedyPolicy } from './epsilon-greedy.js';
+import type { ExperimentStore } from './experiment-store.js';
 import type { ImpressionLog } from './impression-log.js';
 import type { BanditPolicy } from './policy.js';
 import { ThompsonPolicy } from './thompson.js';
@@ -87,7 +88,39 @@ export class SlotFiller {
   constructor(
     private readonly stats: ArmStatsStore,
     private readonly log: ImpressionLog,
+    private readonly experiments?: ExperimentStore,
   ) {}
+
+  /**
+   * Serves a request inside an A/B experiment: while the experiment runs, the user's variant
+   * (deterministic hash of user and experiment) supplies the policy through its
+   * `config.policy` (a `SlotPolicyConfig`), and the impressions count for that variant; otherwise
+   * `fallback` serves and nothing is attributed to the experiment.
+   */
+  async serveInExperiment(request: {
+    experimentKey: string;
+    userId: string;
+    requestId: string;
+    placement: string;
+    candidates: RankedCandidate[];
+    k: number;
+    seed: number;
+    fallback: SlotPolicyConfig;
+  }): Promise<{ variant: string | null; served: ServedItem[] }> {
+    if (!this.experiments) throw new Error('serveInExperiment needs a SlotFiller constructed with an ExperimentStore');
+    const variant = await this.experiments.assign(request.experimentKey, request.userId);
+    const policy = variant ? (variant.config?.policy as SlotPolicyConfig | undefined) : request.fallback;
+    if (!policy) throw new Error(`variant "${variant?.name}" of experiment "${request.experimentKey}" has no config.policy`);
+    const served = await this.serve({
+      requestId: request.requestId,
+      placement: request.placement,
+      userId: request.userId,
+      candidates: request.candidates,
+      options: { k: request.k, policy, seed: request.seed },
+      experiment: variant ? { key: request.experimentKey, variant: variant.name } : undefined,
+    });
+    return { variant: variant?.name ?? null, served };
+  }
 
   async serve(request: {
     requestId: string;

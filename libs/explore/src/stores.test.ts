@@ -95,6 +95,37 @@ describe('online statistics and experiments in the database', () => {
     expect(await stats.rebuildWindow('feed', new Date(Date.now() - 60_000))).toBe(2);
   });
 
+  it('serves each user the policy of their experiment variant', async () => {
+    const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    const experiments = new ExperimentStore(db.sql);
+    const filler = new SlotFiller(stats, new ImpressionLog(db.sql, stats, experiments), experiments);
+    await experiments.create({
+      key: 'policies-3',
+      variants: [
+        { name: 'greedy', weight: 1, config: { policy: { kind: 'egreedy', epsilon: 0 } } },
+        { name: 'thompson', weight: 1, config: { policy: { kind: 'thompson', propensityDraws: 20 } } },
+      ],
+      decisionRule: { kind: 'sequential', baselineRate: 0.05, minimumDetectableLift: 0.2 },
+    });
+    const candidates = [
+      { itemId: 20, score: 2, pctr: 0.1 },
+      { itemId: 21, score: 1, pctr: 0.05 },
+    ];
+    const request = (user: number) => ({ experimentKey: 'policies-3', userId: `u${user}`, requestId: `q${user}`, placement: 'p3', candidates, k: 1, seed: user, fallback: { kind: 'ucb1' as const } });
+    const before = await filler.serveInExperiment(request(0));
+    expect(before.variant).toBeNull(); // draft: the fallback serves
+    await experiments.start('policies-3');
+    const variants = new Set<string>();
+    for (let u = 1; u <= 20; u++) {
+      const { variant, served } = await filler.serveInExperiment(request(u));
+      variants.add(variant as string);
+      if (variant === 'greedy') expect(served[0].itemId).toBe(20);
+    }
+    expect(variants).toEqual(new Set(['greedy', 'thompson']));
+    const counts = await experiments.counts('policies-3');
+    expect(counts.reduce((s, c) => s + c.impressions, 0)).toBe(20);
+  });
+
   it('runs an experiment lifecycle with a non-peeking decision and persists it', async () => {
     const experiments = new ExperimentStore(db.sql);
     await experiments.create({
