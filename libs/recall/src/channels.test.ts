@@ -85,6 +85,16 @@ describe('MultiChannelRecall', () => {
     for (const c of candidates) expect(c.channels.length).toBe(c.channelScores.length);
     recall.activate(5);
   });
+  it('puts a new item in the new-items channel at once and in the index once it has a vector', () => {
+    recall.addItem(9001, 500, ['jazz']);
+    const cold = recall.recall({ category: 'jazz', total: 10, now: 1000 });
+    expect(cold.map((c) => c.itemId)).toContain(9001);
+    const v = Float32Array.from({ length: dim }, (_, a) => (a === 0 ? 50 : 0));
+    recall.activate(9001, v);
+    const warm = recall.recall({ userVector: v, total: 20, now: 1000 });
+    const hit = warm.find((c) => c.itemId === 9001);
+    expect(hit?.channels).toContain('embedding');
+  });
   it('serves unknown users from popularity, new items and their recent items', () => {
     const candidates = recall.recall({ recentItems: [7], total: 50, now: 1000 });
     const channels = new Set(candidates.flatMap((c) => c.channels));

@@ -59,6 +59,16 @@ export class MultiChannelRecall {
     if (!Number.isInteger(this.seeds) || this.seeds < 0) throw new Error(`itemToItemSeeds: must be a non-negative integer`);
   }
 
+  /**
+   * A new catalogue item: it enters the new-items channel at once (and the category lists of popularity), and
+   * the index as soon as it has a vector (now, or later through `activate`).
+   */
+  addItem(itemId: number, createdAt: number, categories: readonly string[] = [], vector?: ArrayLike<number>): void {
+    this.options.newItems.add(itemId, createdAt, categories);
+    this.options.popularity.setCategories(itemId, categories);
+    if (vector) this.options.index.upsert(itemId, vector);
+  }
+
   /** Takes an item out of every channel (inactive or removed from the catalogue). */
   deactivate(itemId: number): void {
     this.inactive.add(itemId);
