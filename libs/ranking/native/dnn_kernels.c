@@ -3,6 +3,7 @@
 // Built on first use by src/native-kernels.ts (gcc -O3 -march=native -fopenmp); the DNN falls back to
 // TensorFlow.js when it cannot be built or loaded.
 #include <immintrin.h>
+#include <math.h>
 #include <node_api.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@
 #define NR 16
 #define MC 72
 #endif
+#ifndef KC
 #define KC 256
+#endif
 
 // op(A)(i, p) and op(B)(p, j) for row-major storage with leading dimensions lda / ldb.
 static inline float elemA(const float *A, int lda, int trans, int i, int p) { return trans ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p]; }
@@ -40,6 +43,16 @@ static void packB(const float *B, int ldb, int trans, int p0, int kc, int j0, in
     float *panel = out + (size_t)jr * kc;
     if (!trans && cols == NR) {
       for (int p = 0; p < kc; p++) memcpy(panel + (size_t)p * NR, B + (size_t)(p0 + p) * ldb + j0 + jr, NR * sizeof(float));
+    } else if (trans) {
+      // op(B)(p, j) = B[j][p]: read each source row contiguously, scatter into the panel's column j.
+      for (int j = 0; j < NR; j++) {
+        if (j < cols) {
+          const float *src = B + (size_t)(j0 + jr + j) * ldb + p0;
+          for (int p = 0; p < kc; p++) panel[(size_t)p * NR + j] = src[p];
+        } else {
+          for (int p = 0; p < kc; p++) panel[(size_t)p * NR + j] = 0.0f;
+        }
+      }
     } else {
       for (int p = 0; p < kc; p++) {
         for (int j = 0; j < NR; j++) panel[(size_t)p * NR + j] = j < cols ? elemB(B, ldb, trans, p0 + p, j0 + jr + j) : 0.0f;
@@ -261,6 +274,45 @@ static napi_value ColumnSums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// adam(params, grads, m, v, alpha, beta1, beta2, epsilon): one dense Adam step with the bias-corrected rate alpha.
+static napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 8) {
+    napi_throw_error(env, NULL, "adam expects 8 arguments");
+    return NULL;
+  }
+  size_t lp, lg, lm, lv;
+  float *x = floatArg(env, argv[0], &lp);
+  if (!x) return NULL;
+  float *g = floatArg(env, argv[1], &lg);
+  if (!g) return NULL;
+  float *m = floatArg(env, argv[2], &lm);
+  if (!m) return NULL;
+  float *v = floatArg(env, argv[3], &lv);
+  if (!v) return NULL;
+  if (lg < lp || lm < lp || lv < lp) {
+    napi_throw_range_error(env, NULL, "adam: arrays differ in length");
+    return NULL;
+  }
+  double a, b1, b2, e;
+  napi_get_value_double(env, argv[4], &a);
+  napi_get_value_double(env, argv[5], &b1);
+  napi_get_value_double(env, argv[6], &b2);
+  napi_get_value_double(env, argv[7], &e);
+  const float alpha = (float)a, c1 = (float)(1 - b1), c2 = (float)(1 - b2), eps = (float)e;
+  for (size_t j = 0; j < lp; j++) {
+    float gj = g[j];
+    float mj = m[j] + c1 * (gj - m[j]);
+    float vj = v[j] + c2 * (gj * gj - v[j]);
+    m[j] = mj;
+    v[j] = vj;
+    x[j] -= alpha * mj / (sqrtf(vj) + eps);
+  }
+  return NULL;
+}
+
 // setThreads(n): OpenMP threads for the kernels.
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -277,6 +329,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"biasActivation", NULL, BiasActivation, NULL, NULL, NULL, napi_default, NULL},
       {"reluBackward", NULL, ReluBackward, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, ColumnSums, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -181,7 +181,7 @@ export class CtrModel {
   applyGradients(): void {
     this.biasAdam.apply(this.bias, this.biasGrad, this.adam);
     this.embedding.applyAdam(this.adam);
-    this.dnn?.applyAdam(this.adam);
+    this.dnn?.applyAdam(this.adam, this.engine?.adamKernel);
   }
 
   /** One training step on a mini-batch; returns its mean loss. */

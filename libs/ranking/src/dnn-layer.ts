@@ -2,7 +2,7 @@
 // Dense(1). Parameters and their Adam state are Float32Arrays; the matrix products run in a DnnEngine.
 import { SeededRandom } from '@cascade/core';
 import { DenseAdam } from './embedding-table.js';
-import type { AdamSettings } from './embedding-table.js';
+import type { AdamKernel, AdamSettings } from './embedding-table.js';
 
 /** Runs the dense products of a DnnLayer (TensorFlow.js, or a native kernel where one is faster). */
 export interface DnnEngine {
@@ -11,6 +11,8 @@ export interface DnnEngine {
   forward(layer: DnnLayer, x: Float32Array, batch: number, training: boolean, out: Float32Array): void;
   /** From dOut[b] = ∂loss/∂out[b] of the last training forward: fills layer.gradWeights/gradBiases and dX. */
   backward(layer: DnnLayer, dOut: Float32Array, dX: Float32Array): void;
+  /** A faster dense Adam step for the layer's parameters, when the engine has one. */
+  readonly adamKernel?: AdamKernel;
   dispose(): void;
 }
 
@@ -84,10 +86,10 @@ export class DnnLayer {
     return mask;
   }
 
-  applyAdam(adam: AdamSettings): void {
+  applyAdam(adam: AdamSettings, kernel?: AdamKernel): void {
     for (let i = 0; i < this.weights.length; i++) {
-      this.adams[i].w.apply(this.weights[i], this.gradWeights[i], adam);
-      this.adams[i].b.apply(this.biases[i], this.gradBiases[i], adam);
+      this.adams[i].w.apply(this.weights[i], this.gradWeights[i], adam, kernel);
+      this.adams[i].b.apply(this.biases[i], this.gradBiases[i], adam, kernel);
     }
     this.version++;
   }

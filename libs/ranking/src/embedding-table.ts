@@ -91,6 +91,9 @@ export class EmbeddingTable {
   }
 }
 
+/** A dense Adam step done elsewhere (the native kernels): x −= alpha · m / (√v + epsilon) after updating m, v. */
+export type AdamKernel = (x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number) => void;
+
 /** Plain (dense) Adam over a parameter array, for the MLP weights and the bias. */
 export class DenseAdam {
   private readonly m: Float32Array;
@@ -102,11 +105,15 @@ export class DenseAdam {
     this.v = new Float32Array(size);
   }
 
-  apply(params: Float32Array, grads: Float32Array, adam: AdamSettings): void {
+  apply(params: Float32Array, grads: Float32Array, adam: AdamSettings, kernel?: AdamKernel): void {
     const { m, v } = this;
     const { learningRate, beta1, beta2, epsilon } = adam;
     this.t++;
     const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.t))) / (1 - Math.pow(beta1, this.t));
+    if (kernel) {
+      kernel(params, grads, m, v, alpha, beta1, beta2, epsilon);
+      return;
+    }
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
     for (let j = 0; j < params.length; j++) {

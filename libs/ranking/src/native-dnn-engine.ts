@@ -1,6 +1,7 @@
 // DnnEngine on the native kernels (see native-kernels.ts): the same forward/backward as TfjsDnnEngine, on
 // preallocated Float32Arrays with no copies in or out.
 import type { DnnEngine, DnnLayer } from './dnn-layer.js';
+import type { AdamKernel } from './embedding-table.js';
 import type { NativeKernels } from './native-kernels.js';
 
 export class NativeDnnEngine implements DnnEngine {
@@ -17,9 +18,12 @@ export class NativeDnnEngine implements DnnEngine {
   private batch = 0;
   private trained = false;
 
+  readonly adamKernel: AdamKernel;
+
   constructor(kernels: NativeKernels, name: string) {
     this.k = kernels;
     this.name = name;
+    this.adamKernel = (x, g, m, v, alpha, beta1, beta2, epsilon) => kernels.adam(x, g, m, v, alpha, beta1, beta2, epsilon);
   }
 
   private ensure(layer: DnnLayer, batch: number): void {

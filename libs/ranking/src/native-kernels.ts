@@ -19,6 +19,8 @@ export interface NativeKernels {
   reluBackward(d: Float32Array, act: Float32Array, count: number): void;
   /** out[j] = Σ_i X[i][j]. */
   columnSums(out: Float32Array, x: Float32Array, m: number, n: number): void;
+  /** One dense Adam step: x −= alpha · m / (√v + epsilon) after updating m and v from g. */
+  adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number): void;
   setThreads(n: number): void;
 }
 
