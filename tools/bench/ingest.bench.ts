@@ -76,7 +76,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const admin = await openDatabase({ databaseUrl: url, migrate: false });
     await admin.sql.executeScript(`CREATE SCHEMA ${schema}`);
     await admin.close();
-    const scoped = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const scopedUrl = new URL(url);
+    scopedUrl.searchParams.set('schema', schema);
+    const scoped = scopedUrl.toString();
     try {
       const db = await openDatabase({ databaseUrl: scoped });
       try {

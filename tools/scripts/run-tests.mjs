@@ -10,6 +10,23 @@ const outDir = path.join(root, '.cascade', 'test-results');
 mkdirSync(outDir, { recursive: true });
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NEXT_TELEMETRY_DISABLED: '1' };
 
+// A private PostgreSQL server for the integration tests, when the machine has the server binaries and
+// no server was given (CASCADE_TEST_DATABASE_URL). Without one, those tests are skipped, and say so.
+let pgDir;
+if (!env.CASCADE_TEST_DATABASE_URL) {
+  const started = spawnSync('bash', [path.join(root, 'tools/scripts/test-postgres.sh'), 'start'], { encoding: 'utf8' });
+  if (started.status === 0) {
+    const vars = Object.fromEntries(started.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    env.CASCADE_TEST_DATABASE_URL = vars.DATABASE_URL;
+    pgDir = vars.PGTEST_DIR;
+    console.log(`test: PostgreSQL test server at ${vars.DATABASE_URL}`);
+  } else {
+    console.log(`test: no PostgreSQL test server (${started.stderr.trim()}); the PostgreSQL integration tests are skipped`);
+  }
+}
+// Tests never touch the developer's own database.
+delete env.DATABASE_URL;
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -38,6 +55,8 @@ runVitest('unit', 'vitest.config.ts');
 if (existsSync(path.join(root, 'e2e', 'vitest.config.ts')) && readdirSync(path.join(root, 'e2e')).some((f) => f.endsWith('.test.ts'))) {
   runVitest('e2e', 'e2e/vitest.config.ts');
 }
+
+if (pgDir) spawnSync('bash', [path.join(root, 'tools/scripts/test-postgres.sh'), 'stop', pgDir]);
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -1,9 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countEntities, insertEvents, openTestDatabase, streamInteractions, upsertItems, upsertUsers, type CascadeDatabase } from './index.js';
+import {
+  countEntities,
+  insertEvents,
+  openTestDatabase,
+  openTestPostgresDatabase,
+  streamInteractions,
+  upsertItems,
+  upsertUsers,
+  type CascadeDatabase,
+} from './index.js';
 
+// The same suite runs on the embedded PGlite and, when the test runner started one, on PostgreSQL.
+const engines: [string, () => Promise<CascadeDatabase>][] = [['pglite', openTestDatabase]];
+const pgUrl = process.env.CASCADE_TEST_DATABASE_URL;
+if (pgUrl) engines.push(['postgres', () => openTestPostgresDatabase(pgUrl)]);
+
+describe.each(engines)('data layer on %s', (_engine, open) => {
 let db: CascadeDatabase;
 beforeAll(async () => {
-  db = await openTestDatabase();
+  db = await open();
 });
 afterAll(async () => {
   await db?.close();
@@ -62,4 +77,5 @@ describe('events', () => {
       insertEvents(db.sql, [{ type: 'click', userId: 'u1', itemId: 'i1', occurredAt: 'yesterday' }]),
     ).rejects.toThrow(/field "occurredAt"/);
   });
+});
 });

@@ -15,6 +15,8 @@ export interface CascadeDatabase {
   kind: DatabaseKind;
   /** Where the data lives: the PGlite folder, or the PostgreSQL URL with the password masked. */
   location: string;
+  /** What opening the database migrated (absent when opened with `migrate: false`). */
+  migrations?: MigrationResult;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export function defaultDataDir(): string {
   return path.resolve(process.env.CASCADE_DATA_DIR ?? path.join('.cascade', 'data'));
 }
 
-export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<CascadeDatabase & { migrations?: MigrationResult }> {
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<CascadeDatabase> {
   const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env.DATABASE_URL);
   const db = databaseUrl ? await openPostgres(databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir ?? defaultDataDir());
   if (options.migrate === false) return db;
@@ -82,17 +84,27 @@ async function openPglite(dataDir: string): Promise<CascadeDatabase> {
   };
 }
 
+/** Splits Prisma's `?schema=name` convention off a connection string (node-postgres does not know it). */
+function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_URL: invalid schema name "${schema}"`);
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<CascadeDatabase> {
   const pg = (await import('pg')).default;
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const { connectionString, schema } = splitSchema(url);
+  const pool = new pg.Pool({ connectionString, max: poolSize, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   try {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
     throw new Error(`could not connect to PostgreSQL at ${maskUrl(url)}: ${(error as Error).message}`);
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, schema ? { schema } : undefined) });
   return {
     prisma,
     sql: createPgDriver(pool),
@@ -107,4 +119,27 @@ async function openPostgres(url: string, poolSize: number): Promise<CascadeDatab
 
 function maskUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * A fresh schema on a PostgreSQL server with every migration applied, dropped again on close: lets
+ * integration tests share one server without seeing each other's data.
+ */
+export async function openTestPostgresDatabase(url: string): Promise<CascadeDatabase> {
+  const schema = `cascade_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = await openDatabase({ databaseUrl: url, migrate: false, poolSize: 1 });
+  await admin.sql.executeScript(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  const scoped = new URL(url);
+  scoped.searchParams.set('schema', schema);
+  const db = await openDatabase({ databaseUrl: scoped.toString(), poolSize: 4 });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const cleanup = await openDatabase({ databaseUrl: url, migrate: false, poolSize: 1 });
+      await cleanup.sql.executeScript(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.close();
+    },
+  };
 }

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "events_request_id_idx";
