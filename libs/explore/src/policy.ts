@@ -53,6 +53,25 @@ export function topPositions(values: ArrayLike<number>, count: number): Int32Arr
   return Int32Array.from(order.slice(0, count));
 }
 
+/**
+ * Allocation-free top-k for hot loops: writes the positions of the `count` largest values into
+ * `out` (best first; ties keep the input order) by insertion into a sorted buffer, O(n·k) at worst
+ * and close to O(n) when few values enter the buffer.
+ */
+export function topPositionsInto(values: ArrayLike<number>, count: number, out: Int32Array): void {
+  let size = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (size === count && v <= values[out[size - 1]]) continue;
+    let j = size < count ? size++ : size - 1;
+    while (j > 0 && values[out[j - 1]] < v) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = i;
+  }
+}
+
 /** Marks served arms that are not among the `k` best by the policy's exploit value (its point estimate). */
 export function markExploration(served: Int32Array, eligibleArms: ArrayLike<number>, exploitValues: ArrayLike<number>): Uint8Array {
   const best = new Set<number>();

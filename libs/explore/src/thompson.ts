@@ -2,7 +2,7 @@ import { FastRandom } from './fast-random.js';
 import { ArmStatistics } from './arm-statistics.js';
 import { BetaSampler } from './beta-sampler.js';
 import { regularizedIncompleteBeta } from './incomplete-beta.js';
-import { checkReward, checkSlotRequest, markExploration, topPositions, type BanditPolicy, type SlotFill } from './policy.js';
+import { checkReward, checkSlotRequest, markExploration, topPositions, topPositionsInto, type BanditPolicy, type SlotFill } from './policy.js';
 
 export interface ThompsonOptions {
   seed?: number;
@@ -13,7 +13,11 @@ export interface ThompsonOptions {
   prune?: boolean;
   /** Tail probability δ of the per-arm upper bounds used for pruning (default 0.05). */
   pruneDelta?: number;
-  /** Monte-Carlo draws used to estimate slot propensities in `fillSlots` (default 256). */
+  /**
+   * Monte-Carlo rankings used to estimate slot propensities in `fillSlots`. Default: 32768 / n for n
+   * eligible arms, clamped to [32, 256] (256 draws up to 128 candidates; 65 for 500), which bounds
+   * the cost to about 32k Beta draws per request.
+   */
   propensityDraws?: number;
 }
 
@@ -41,7 +45,7 @@ export class ThompsonPolicy implements BanditPolicy {
   private readonly sampler: BetaSampler;
   private readonly prune: boolean;
   private readonly logInverseDelta: number;
-  private readonly propensityDraws: number;
+  private readonly propensityDraws: number | undefined;
   private readonly bound: Float64Array;
   private readonly order: Int32Array;
   private readonly position: Int32Array;
@@ -55,8 +59,8 @@ export class ThompsonPolicy implements BanditPolicy {
   constructor(armCount: number, options: ThompsonOptions = {}, stats?: ArmStatistics) {
     const delta = options.pruneDelta ?? 0.05;
     if (!(delta > 0 && delta < 1)) throw new Error(`pruneDelta must be in (0, 1), got ${delta}`);
-    const draws = options.propensityDraws ?? 256;
-    if (!Number.isInteger(draws) || draws < 0) throw new Error(`propensityDraws must be a non-negative integer, got ${draws}`);
+    const draws = options.propensityDraws;
+    if (draws !== undefined && (!Number.isInteger(draws) || draws < 0)) throw new Error(`propensityDraws must be a non-negative integer, got ${draws}`);
     this.stats = stats ?? new ArmStatistics(armCount, { priorAlpha: options.priorAlpha, priorBeta: options.priorBeta });
     if (this.stats.armCount !== armCount) throw new Error(`stats has ${this.stats.armCount} arms, expected armCount=${armCount}`);
     this.armCount = armCount;
@@ -224,22 +228,24 @@ export class ThompsonPolicy implements BanditPolicy {
   /**
    * The k eligible arms with the highest posterior draws. An arm is marked explore when it is not
    * among the k best by posterior mean. The propensity of slot j is P(arm in slot j), estimated by
-   * Monte Carlo from `propensityDraws` further independent rankings plus the one served:
-   * (1 + hits) / (1 + propensityDraws), so it is never 0 (standard error ≤ 0.5/sqrt(draws)).
+   * Monte Carlo from D further independent rankings (`propensityDraws`) plus the one served:
+   * (1 + hits) / (1 + D), so it is never 0 (standard error ≤ 0.5/sqrt(D)).
    */
   fillSlots(eligibleArms: ArrayLike<number>, k: number): SlotFill {
     const slots = checkSlotRequest(eligibleArms, k, this.armCount);
     const samples = new Float64Array(eligibleArms.length);
     this.sampleEligible(eligibleArms, samples);
     const arms = Int32Array.from(topPositions(samples, slots), (pos) => eligibleArms[pos]);
+    const draws = this.propensityDraws ?? Math.min(256, Math.max(32, Math.round(32_768 / eligibleArms.length)));
     const hits = new Float64Array(slots);
-    for (let d = 0; d < this.propensityDraws; d++) {
+    const ranked = new Int32Array(slots);
+    for (let d = 0; d < draws; d++) {
       this.sampleEligible(eligibleArms, samples);
-      const ranked = topPositions(samples, slots);
+      topPositionsInto(samples, slots, ranked);
       for (let j = 0; j < slots; j++) if (eligibleArms[ranked[j]] === arms[j]) hits[j] += 1;
     }
     const propensity = new Float64Array(slots);
-    for (let j = 0; j < slots; j++) propensity[j] = (1 + hits[j]) / (1 + this.propensityDraws);
+    for (let j = 0; j < slots; j++) propensity[j] = (1 + hits[j]) / (1 + draws);
     const means = Array.from(eligibleArms, (arm) => this.stats.posteriorMean(arm));
     return { arms, explore: markExploration(arms, eligibleArms, means), propensity };
   }
