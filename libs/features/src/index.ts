@@ -14,3 +14,5 @@ export { parseCtrTsv, readCtrTsv, inferCtrTsvSchema, fitCtrTsvEncoder, encodeCtr
 export type { CtrTsvData } from './ctr-tsv.js';
 export { resolveSource, assembleFeatureRow, assembleFeatures, assembleTrainingRows } from './assemble.js';
 export type { UserFeatures, ItemFeatures, ContextFeatures, FeatureRecords } from './assemble.js';
+export { loadFeatureRecords, assembleFeaturesFromDatabase } from './database-features.js';
+export type { ActivityWindow, DatabaseFeatureRequest, DatabaseFeatureRecords } from './database-features.js';
