@@ -1,5 +1,5 @@
-// Implicit ALS (Hu, Koren & Volinsky 2008) with a conjugate-gradient solve per row; rows are split across
-// worker threads on shared memory when the matrix is large enough for the threads to pay off.
+// Implicit ALS (Hu, Koren & Volinsky 2008) with a conjugate-gradient solve per row; rows are shared out in
+// chunks between the main thread and worker threads on shared memory when the matrix is large enough to pay.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { SeededRandom } from '@cascade/core';
@@ -50,20 +50,6 @@ function sharedCopy<T extends Float32Array | Int32Array>(src: T, shared: boolean
   return out;
 }
 
-/** Splits rows [0, rows) into `parts` contiguous ranges of about equal work (nnz + a per-row cost). */
-function balancedRanges(m: CsrMatrix, parts: number, rowCost: number): number[] {
-  const total = m.ptr[m.rows] + rowCost * m.rows;
-  const bounds = [0];
-  let row = 0;
-  for (let p = 1; p < parts; p++) {
-    const target = (total * p) / parts;
-    while (row < m.rows && m.ptr[row] + rowCost * row < target) row++;
-    bounds.push(row);
-  }
-  bounds.push(m.rows);
-  return bounds;
-}
-
 export async function trainImplicitAls(input: InteractionMatrix, options: AlsOptions = {}): Promise<FactorModel> {
   const o = { ...DEFAULT_ALS_OPTIONS, ...options };
   if (o.weighting !== 'bm25' && o.weighting !== 'none') throw new Error(`weighting: must be bm25 or none, got "${String(o.weighting)}"`);
@@ -99,18 +85,35 @@ export async function trainImplicitAls(input: InteractionMatrix, options: AlsOpt
   const workers: Worker[] = [];
   try {
     for (let t = 1; t < threads; t++) workers.push(startKernelWorker(alsHalfStep));
+    const counter = new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
     const halfStep = async (x: Float32Array, y: Float32Array, m: CsrMatrix, yRows: number): Promise<void> => {
       const gram = computeGram(y, yRows, f, o.regularization);
-      const base = { x, y, ptr: m.ptr, idx: m.idx, vals: m.vals, factors: f, alpha: o.alpha, cgSteps: o.cgSteps };
+      counter[0] = 0;
+      const job: AlsHalfStepInput = {
+        x,
+        y,
+        gram,
+        ptr: m.ptr,
+        idx: m.idx,
+        vals: m.vals,
+        factors: f,
+        alpha: o.alpha,
+        cgSteps: o.cgSteps,
+        rowStart: 0,
+        rowEnd: m.rows,
+        counter,
+        // small enough chunks that the threads finish together, large enough that the counter is not contended
+        chunkRows: Math.max(8, Math.ceil(m.rows / (threads * 32))),
+      };
       if (workers.length === 0) {
-        alsHalfStep({ ...base, gram, rowStart: 0, rowEnd: m.rows });
+        alsHalfStep(job);
         return;
       }
       const sharedGram = new Float64Array(new SharedArrayBuffer(gram.byteLength));
       sharedGram.set(gram);
-      const bounds = balancedRanges(m, threads, f);
+      job.gram = sharedGram;
       const pending = workers.map(
-        (w, t) =>
+        (w) =>
           new Promise<void>((resolve, reject) => {
             const onError = (e: Error): void => reject(e);
             w.once('error', onError);
@@ -118,11 +121,10 @@ export async function trainImplicitAls(input: InteractionMatrix, options: AlsOpt
               w.off('error', onError);
               resolve();
             });
-            const job: AlsHalfStepInput = { ...base, gram: sharedGram, rowStart: bounds[t + 1], rowEnd: bounds[t + 2] };
             w.postMessage(job);
           }),
       );
-      alsHalfStep({ ...base, gram: sharedGram, rowStart: bounds[0], rowEnd: bounds[1] });
+      alsHalfStep(job);
       await Promise.all(pending);
     };
     for (let it = 0; it < o.iterations; it++) {
