@@ -50,38 +50,62 @@ function epochMs(t: number | Date): number {
   return t instanceof Date ? t.getTime() : t;
 }
 
+type SourceReader = (records: FeatureRecords) => RawFeatureValue;
+
 /**
- * Reads one source path: `user.id`, `user.attributes.<path>`, `item.id`, `item.categories`, `item.tags`,
- * `item.attributes.<path>`, `context.hour`, `context.dayOfWeek`, `context.activity.<name>`, `context.<name>`.
+ * Compiles one source path into a reader: `user.id`, `user.attributes.<path>`, `item.id`, `item.categories`,
+ * `item.tags`, `item.attributes.<path>`, `context.hour`, `context.dayOfWeek`, `context.activity.<name>`,
+ * `context.<name>`. Throws for anything else.
  */
-export function resolveSource(source: string, records: FeatureRecords): RawFeatureValue {
-  const parts = source.split('.');
-  const [scope, key, ...rest] = parts;
+export function compileSource(source: string): SourceReader {
+  const [scope, key, ...rest] = source.split('.');
   if (scope === 'user') {
-    if (key === 'id') return records.user.id;
-    if (key === 'attributes' && rest.length > 0) return attribute(records.user.attributes, rest);
+    if (key === 'id' && rest.length === 0) return (r) => r.user.id;
+    if (key === 'attributes' && rest.length > 0) return (r) => attribute(r.user.attributes, rest);
   } else if (scope === 'item') {
-    if (key === 'id') return records.item.id;
-    if (key === 'categories') return records.item.categories ?? [];
-    if (key === 'tags') return records.item.tags ?? [];
-    if (key === 'attributes' && rest.length > 0) return attribute(records.item.attributes, rest);
-  } else if (scope === 'context' && key) {
-    const context = records.context ?? {};
-    if (key === 'hour' || key === 'dayOfWeek') {
-      if (context.timestamp === undefined) return null;
-      const d = new Date(epochMs(context.timestamp));
-      return key === 'hour' ? d.getUTCHours() : d.getUTCDay();
+    if (rest.length === 0) {
+      if (key === 'id') return (r) => r.item.id;
+      if (key === 'categories') return (r) => r.item.categories ?? [];
+      if (key === 'tags') return (r) => r.item.tags ?? [];
     }
-    if (key === 'activity' && rest.length === 1) return context.activity?.[rest[0]] ?? 0;
-    if (rest.length === 0) return context.values?.[key] ?? null;
+    if (key === 'attributes' && rest.length > 0) return (r) => attribute(r.item.attributes, rest);
+  } else if (scope === 'context' && key) {
+    if ((key === 'hour' || key === 'dayOfWeek') && rest.length === 0) {
+      return (r) => {
+        const t = r.context?.timestamp;
+        if (t === undefined) return null;
+        const d = new Date(epochMs(t));
+        return key === 'hour' ? d.getUTCHours() : d.getUTCDay();
+      };
+    }
+    if (key === 'activity' && rest.length === 1) return (r) => r.context?.activity?.[rest[0]] ?? 0;
+    if (rest.length === 0) return (r) => r.context?.values?.[key] ?? null;
   }
   throw new Error(`unknown feature source "${source}"`);
 }
 
+/** Reads one source path from the records (see compileSource for the paths). */
+export function resolveSource(source: string, records: FeatureRecords): RawFeatureValue {
+  return compileSource(source)(records);
+}
+
+// Readers compiled once per schema: serving assembles hundreds of candidates per request.
+const compiledSchemas = new WeakMap<FeatureSchema, SourceReader[]>();
+
+function readersFor(schema: FeatureSchema): SourceReader[] {
+  let readers = compiledSchemas.get(schema);
+  if (!readers) {
+    readers = schema.fields.map((f) => compileSource(f.source ?? f.name));
+    compiledSchemas.set(schema, readers);
+  }
+  return readers;
+}
+
 /** The raw row of one (user, item, context): each field read from its `source` (default: the field name as a path). */
 export function assembleFeatureRow(schema: FeatureSchema, records: FeatureRecords): RawFeatureRow {
+  const readers = readersFor(schema);
   const row: Record<string, RawFeatureValue> = {};
-  for (const field of schema.fields) row[field.name] = resolveSource(field.source ?? field.name, records);
+  for (let f = 0; f < readers.length; f++) row[schema.fields[f].name] = readers[f](records);
   return row;
 }
 
@@ -92,10 +116,12 @@ export function assembleFeatures(
   items: readonly ItemFeatures[],
 ): EncodedRows {
   if (!request || !request.user) throw new Error('assembleFeatures: request.user is required');
+  const readers = readersFor(encoder.schema);
   const ids = new Int32Array(items.length * encoder.slots);
+  const records: FeatureRecords = { user: request.user, item: items[0], context: request.context };
   for (let i = 0; i < items.length; i++) {
-    const row = assembleFeatureRow(encoder.schema, { user: request.user, item: items[i], context: request.context });
-    encoder.encodeRow(row, ids, i * encoder.slots);
+    records.item = items[i];
+    for (let f = 0; f < readers.length; f++) encoder.encodeValue(f, readers[f](records), ids, i * encoder.slots);
   }
   return { count: items.length, slots: encoder.slots, ids };
 }
