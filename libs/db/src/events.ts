@@ -2,6 +2,7 @@
 // by idempotency key, so replaying a batch or re-importing a file inserts nothing twice.
 import { z } from 'zod';
 import { EVENT_TYPES } from './event-types.js';
+import { clearIdCache, resolveIds } from './id-resolver.js';
 import type { SqlClient } from './sql-driver.js';
 import { parseBatch } from './validation.js';
 
@@ -76,39 +77,30 @@ export async function insertEvents(sql: SqlClient, events: readonly EventInput[]
     times[i] = e.occurredAt;
     keys[i] = e.idempotencyKey ?? defaultIdempotencyKey(e);
   }
-  const uniqueUsers = [...new Set(users)];
-  const uniqueItems = [...new Set(items)];
-  if (options.createMissingUsers ?? true) {
-    await sql.execute(`INSERT INTO users (external_id) SELECT u FROM unnest($1::text[]) AS u ON CONFLICT (external_id) DO NOTHING`, [uniqueUsers]);
-  } else {
-    await assertAllExist(sql, 'users', uniqueUsers, users, 'userId');
+  const missing = (field: 'userId' | 'itemId', list: string[]) => (externalId: string): never => {
+    throw new Error(`invalid event at index ${list.indexOf(externalId)}: field "${field}": unknown ${field === 'userId' ? 'user' : 'item'} "${externalId}"`);
+  };
+  const insert = async () => {
+    const userIds = await resolveIds(sql, 'users', users, options.createMissingUsers ?? true, missing('userId', users));
+    const itemIds = await resolveIds(sql, 'items', items, options.createMissingItems ?? false, missing('itemId', items));
+    return sql.execute(
+      `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
+       SELECT e.type::"EventType", e.custom_type, e.value, e.user_id, e.item_id, e.request_id, e.placement, to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', e.key
+       FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::float8[], $9::text[])
+         AS e(type, custom_type, value, user_id, item_id, request_id, placement, ts, key)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [types, customTypes, values, Array.from(userIds), Array.from(itemIds), requestIds, placements, times, keys],
+    );
+  };
+  let inserted: number;
+  try {
+    inserted = await insert();
+  } catch (error) {
+    // A cached id whose row was deleted by another process: forget the cache and resolve again, once.
+    // (Inside a transaction the error has aborted it, so the retry is left to the caller.)
+    if ((error as { code?: string }).code !== '23503') throw error;
+    clearIdCache(sql);
+    inserted = await insert();
   }
-  if (options.createMissingItems ?? false) {
-    await sql.execute(`INSERT INTO items (external_id) SELECT i FROM unnest($1::text[]) AS i ON CONFLICT (external_id) DO NOTHING`, [uniqueItems]);
-  } else {
-    await assertAllExist(sql, 'items', uniqueItems, items, 'itemId');
-  }
-  const inserted = await sql.execute(
-    `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
-     SELECT e.type::"EventType", e.custom_type, e.value, u.id, i.id, e.request_id, e.placement, to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', e.key
-     FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[])
-       WITH ORDINALITY AS e(type, custom_type, value, user_ext, item_ext, request_id, placement, ts, key, ord)
-     JOIN users u ON u.external_id = e.user_ext
-     JOIN items i ON i.external_id = e.item_ext
-     ORDER BY e.ord
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-    [types, customTypes, values, users, items, requestIds, placements, times, keys],
-  );
   return { inserted, duplicates: n - inserted };
-}
-
-async function assertAllExist(sql: SqlClient, table: 'users' | 'items', ids: string[], column: string[], field: string): Promise<void> {
-  const missing = await sql.query<{ id: string }>(
-    `SELECT x AS id FROM unnest($1::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.external_id = x) LIMIT 1`,
-    [ids],
-  );
-  if (missing.length > 0) {
-    const index = column.indexOf(missing[0].id);
-    throw new Error(`invalid event at index ${index}: field "${field}": unknown ${table === 'users' ? 'user' : 'item'} "${missing[0].id}"`);
-  }
 }
