@@ -41,6 +41,24 @@ describe('HnswItemIndex', () => {
     const exclude = new Set(exactTop(q, 15));
     expect(Array.from(index.query(q, 10, { exclude }).ids)).toEqual(exactTop(q, 10, exclude));
   });
+  it('falls back to the graph filter when the exclusions crowd out the top k', () => {
+    const q = queries[3];
+    const exclude = new Set(exactTop(q, 190));
+    expect(Array.from(index.query(q, 5, { exclude }).ids)).toEqual(exactTop(q, 5, exclude));
+    const big = new Set(Array.from(ids).slice(0, 150));
+    expect(Array.from(index.query(q, 10, { exclude: big }).ids)).toEqual(exactTop(q, 10, big));
+    // more exclusions than the widening cap (256): the filter-free search cannot return enough
+    const m = 400;
+    const many = Float32Array.from({ length: m * dim }, () => rng.normal());
+    const local = HnswItemIndex.build(many, Int32Array.from({ length: m }, (_, i) => i), { dim, ef: 400 });
+    const scores = Array.from({ length: m }, (_, r) => {
+      let s = 0;
+      for (let a = 0; a < dim; a++) s += q[a] * many[r * dim + a];
+      return [r, s] as const;
+    }).sort((x, y) => y[1] - x[1]);
+    const seen = new Set(scores.slice(0, 300).map((x) => x[0]));
+    expect(Array.from(local.query(q, 10, { exclude: seen }).ids)).toEqual(scores.slice(300, 310).map((x) => x[0]));
+  });
   it('marks deleted items and brings them back on upsert', () => {
     const local = HnswItemIndex.build(vectors, ids, { dim, ef: 200 });
     const q = queries[2];

@@ -162,13 +162,15 @@ export class HnswItemIndex {
     const count = this.native.getCurrentCount();
     if (count === 0) return { ids: new Int32Array(0), scores: new Float32Array(0) };
     const extra = exclude ? exclude.size : 0;
-    const wanted = Math.min(count, k + extra);
+    // widen by the exclusions, but not without bound: a user with thousands of seen items would make every
+    // search as wide as its history; past the cap the graph-level filter below takes over when needed
+    const wanted = Math.min(count, k + Math.min(extra, Math.max(k, 256)));
     if (wanted > this.efValue) this.native.setEf(wanted);
     let result = this.native.searchKnn(q, wanted);
     if (exclude && extra > 0) {
       let kept = 0;
       for (const id of result.neighbors) if (!exclude.has(id)) kept++;
-      if (kept < Math.min(k, count - extra) && result.neighbors.length === wanted) {
+      if (kept < k && kept < count - extra && result.neighbors.length === wanted) {
         // the seen items pushed too many out: fall back to the graph-level filter
         result = this.native.searchKnn(q, Math.min(k, count), (label) => !exclude.has(label));
       }
