@@ -107,7 +107,7 @@ export class ImpressionLog {
     let after = '0';
     for (;;) {
       const rows = await (this.sql as SqlClient).query<{
-        id: string;
+        row_id: string;
         request_id: string;
         placement: string;
         item_id: number;
@@ -119,7 +119,7 @@ export class ImpressionLog {
         clicked: boolean;
         served_at: Date | string;
       }>(
-        `SELECT id::text AS id, request_id, placement, item_id, slot, propensity, explore, policy, user_id, clicked, served_at
+        `SELECT id::text AS row_id, request_id, placement, item_id, slot, propensity, explore, policy, user_id, clicked, served_at
          FROM explore_impressions WHERE placement = $1 AND id > $2::bigint AND served_at >= $3 ORDER BY id LIMIT $4`,
         [placement, after, (options.since ?? new Date(0)).toISOString(), pageSize],
       );
@@ -138,7 +138,7 @@ export class ImpressionLog {
         };
       }
       if (rows.length < pageSize) return;
-      after = rows[rows.length - 1].id;
+      after = rows[rows.length - 1].row_id;
     }
   }
 }

@@ -27,7 +27,14 @@ export {
   type ServedItem,
   type SlotPolicyConfig,
 } from './slot-filling.js';
-export { inversePropensityEstimate, replayEvaluate, type LoggedDecision, type OfflineEstimate } from './offline-evaluation.js';
+export {
+  inversePropensityEstimate,
+  loggedSlotDecisions,
+  replayEvaluate,
+  type LoggedDecision,
+  type LoggedSlotDecisions,
+  type OfflineEstimate,
+} from './offline-evaluation.js';
 export { assignVariant, assignmentHash, validateVariants, type ExperimentVariant } from './experiment-assignment.js';
 export {
   fixedHorizonSampleSize,

@@ -76,3 +76,36 @@ export function inversePropensityEstimate(
   if (options.selfNormalized) return { estimate: weights > 0 ? sum / weights : 0, standardError: weights > 0 ? (standardError * n) / weights : Infinity, events: n };
   return { estimate: mean, standardError, events: n };
 }
+
+/** Logged decisions of one slot read from the impression log, with item ids mapped to arm indices. */
+export interface LoggedSlotDecisions {
+  decisions: LoggedDecision[];
+  /** `itemIds[arm]` is the item behind arm index `arm`. */
+  itemIds: number[];
+}
+
+/**
+ * Turns logged impressions (e.g. `ImpressionLog.read(placement)`) of one slot into bandit decisions
+ * (arm = item, reward = clicked, propensity as logged) for `inversePropensityEstimate`, or for
+ * `replayEvaluate` when the logger was uniformly random.
+ */
+export async function loggedSlotDecisions(
+  impressions: AsyncIterable<{ itemId: number; slot: number; propensity: number; clicked: boolean }>,
+  slot = 0,
+): Promise<LoggedSlotDecisions> {
+  if (!Number.isInteger(slot) || slot < 0) throw new Error(`slot must be a non-negative integer, got ${slot}`);
+  const armOf = new Map<number, number>();
+  const itemIds: number[] = [];
+  const decisions: LoggedDecision[] = [];
+  for await (const row of impressions) {
+    if (row.slot !== slot) continue;
+    let arm = armOf.get(row.itemId);
+    if (arm === undefined) {
+      arm = itemIds.length;
+      armOf.set(row.itemId, arm);
+      itemIds.push(row.itemId);
+    }
+    decisions.push({ arm, reward: row.clicked ? 1 : 0, propensity: row.propensity });
+  }
+  return { decisions, itemIds };
+}

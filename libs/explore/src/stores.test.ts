@@ -6,6 +6,7 @@ import { openDatabase, openTestDatabase, type CascadeDatabase } from '@cascade/d
 import { ArmStatsStore } from './arm-stats-store.js';
 import { ExperimentStore } from './experiment-store.js';
 import { ImpressionLog } from './impression-log.js';
+import { inversePropensityEstimate, loggedSlotDecisions } from './offline-evaluation.js';
 import { SlotFiller } from './slot-filling.js';
 
 describe('online statistics and experiments in the database', () => {
@@ -160,6 +161,27 @@ describe('online statistics and experiments in the database', () => {
     expect((await experiments.list('stopped')).map((e) => e.key)).toContain('ab-2');
     expect((await experiments.list('running')).map((e) => e.key)).not.toContain('ab-2');
     expect((await experiments.list()).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('evaluates a policy offline with IPS on the logged impressions', async () => {
+    // An ε-greedy logger over 4 items (ε = 0.5, greedy item 30); the target always shows item 32.
+    const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    const log = new ImpressionLog(db.sql, stats);
+    const rates = new Map([[30, 0.05], [31, 0.1], [32, 0.3], [33, 0.02]]);
+    let state = 12345;
+    const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (let r = 0; r < 1500; r++) {
+      const explore = uniform() < 0.5;
+      const itemId = explore ? 30 + Math.floor(uniform() * 4) : 30;
+      const propensity = itemId === 30 ? 0.5 + 0.5 / 4 : 0.5 / 4;
+      await log.logServed({ requestId: `ips-${r}`, placement: 'ips', policy: 'egreedy', items: [{ itemId, slot: 0, propensity, explore }] });
+      if (uniform() < (rates.get(itemId) as number)) await log.recordClick(`ips-${r}`, itemId);
+    }
+    const { decisions, itemIds } = await loggedSlotDecisions(log.read('ips', { pageSize: 400 }));
+    expect(decisions).toHaveLength(1500);
+    const target = itemIds.indexOf(32);
+    const ips = inversePropensityEstimate(decisions, (e) => (e.arm === target ? 1 : 0));
+    expect(Math.abs(ips.estimate - 0.3)).toBeLessThan(2.5 * ips.standardError + 0.01);
   });
 
   it('keeps statistics and experiments across a restart', async () => {
