@@ -19,22 +19,21 @@ export function parseId(ctx: RowContext, value: string, name: string): string {
   return v;
 }
 
-export function parseInteger(ctx: RowContext, value: string, name: string, min = -Infinity, max = Infinity): number {
+function parseNumberField(ctx: RowContext, value: string, name: string, integer: boolean, min: number, max: number): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+  if (value.trim() === '' || !(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
     const range = Number.isFinite(min) || Number.isFinite(max) ? ` in ${min}..${max}` : '';
-    throw new ImportError(ctx.file, ctx.line, name, `expected an integer${range}, got "${value}"`);
+    throw new ImportError(ctx.file, ctx.line, name, `expected ${integer ? 'an integer' : 'a number'}${range}, got "${value}"`);
   }
   return n;
 }
 
+export function parseInteger(ctx: RowContext, value: string, name: string, min = -Infinity, max = Infinity): number {
+  return parseNumberField(ctx, value, name, true, min, max);
+}
+
 export function parseDecimal(ctx: RowContext, value: string, name: string, min = -Infinity, max = Infinity): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    const range = Number.isFinite(min) || Number.isFinite(max) ? ` in ${min}..${max}` : '';
-    throw new ImportError(ctx.file, ctx.line, name, `expected a number${range}, got "${value}"`);
-  }
-  return n;
+  return parseNumberField(ctx, value, name, false, min, max);
 }
 
 /** Unix seconds (as MovieLens writes them) to epoch milliseconds. */
