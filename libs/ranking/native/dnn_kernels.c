@@ -313,6 +313,65 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// lazyAdam(state, stride, dim, rowIds, count, grads, alpha, beta1, beta2, epsilon): Adam on the given rows of
+// an embedding table whose rows are [x(dim) m(dim) v(dim) ...] every `stride` floats; grads: count × dim.
+static napi_value LazyAdam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 10) {
+    napi_throw_error(env, NULL, "lazyAdam expects 10 arguments");
+    return NULL;
+  }
+  size_t ls, lg;
+  float *state = floatArg(env, argv[0], &ls);
+  if (!state) return NULL;
+  int stride = intArg(env, argv[1]), dim = intArg(env, argv[2]);
+  napi_typedarray_type type;
+  size_t lr;
+  void *rowData;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[3], &type, &lr, &rowData, &buffer, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "lazyAdam: rowIds must be an Int32Array");
+    return NULL;
+  }
+  const int32_t *rows = (const int32_t *)rowData;
+  int count = intArg(env, argv[4]);
+  float *g = floatArg(env, argv[5], &lg);
+  if (!g) return NULL;
+  if (count < 0 || (size_t)count > lr || lg < (size_t)count * dim || stride < 3 * dim) {
+    napi_throw_range_error(env, NULL, "lazyAdam: bad sizes");
+    return NULL;
+  }
+  double a, b1, b2, e;
+  napi_get_value_double(env, argv[6], &a);
+  napi_get_value_double(env, argv[7], &b1);
+  napi_get_value_double(env, argv[8], &b2);
+  napi_get_value_double(env, argv[9], &e);
+  const float alpha = (float)a, c1 = (float)(1 - b1), c2 = (float)(1 - b2), eps = (float)e;
+  size_t rowsInTable = ls / (size_t)stride;
+  for (int i = 0; i < count; i++) {
+    if (rows[i] < 0 || (size_t)rows[i] >= rowsInTable) {
+      napi_throw_range_error(env, NULL, "lazyAdam: row id outside the table");
+      return NULL;
+    }
+    float *x = state + (size_t)rows[i] * stride;
+    float *m = x + dim;
+    float *v = m + dim;
+    const float *gi = g + (size_t)i * dim;
+    for (int d = 0; d < dim; d++) {
+      float gj = gi[d];
+      float mj = m[d] + c1 * (gj - m[d]);
+      float vj = v[d] + c2 * (gj * gj - v[d]);
+      m[d] = mj;
+      v[d] = vj;
+      x[d] -= alpha * mj / (sqrtf(vj) + eps);
+    }
+  }
+  return NULL;
+}
+
 // setThreads(n): OpenMP threads for the kernels.
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -330,6 +389,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"reluBackward", NULL, ReluBackward, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, ColumnSums, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
+      {"lazyAdam", NULL, LazyAdam, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -2,7 +2,8 @@
 // and the DNN. logit = b + Σ_f w_f [+ FM(v)] [+ DNN(concat_f v_f)]; p = sigmoid(logit); loss = binary cross-entropy.
 import { SeededRandom } from '@cascade/core';
 import { DEFAULT_ADAM, DenseAdam } from './embedding-table.js';
-import type { AdamSettings } from './embedding-table.js';
+import type { AdamSettings, LazyAdamKernel } from './embedding-table.js';
+import { loadNativeKernels } from './native-kernels.js';
 import { FieldEmbedding } from './field-embedding.js';
 import { fmBackward, fmForward } from './fm-layer.js';
 import { DnnLayer } from './dnn-layer.js';
@@ -67,6 +68,8 @@ export class CtrModel {
   private readonly adam: AdamSettings;
   private readonly biasAdam = new DenseAdam(1);
   private readonly biasGrad = new Float32Array(1);
+  /** The native row-wise Adam when the native kernels load (unless CASCADE_DNN_ENGINE=tfjs); else typed-array code. */
+  private readonly lazyAdamKernel: LazyAdamKernel | undefined;
   private capacity = 0;
   private logits = new Float32Array(0);
   private scratch = new Float32Array(0);
@@ -81,6 +84,8 @@ export class CtrModel {
     this.layout = layout;
     this.engine = spec.dnn ? engine : null;
     this.adam = { ...DEFAULT_ADAM, learningRate: hyperparameters.learningRate };
+    const native = loadNativeKernels();
+    this.lazyAdamKernel = native ? (...args) => native.kernels.lazyAdam(...args) : undefined;
     const dim = spec.vectors ? hyperparameters.embedDim : 0;
     this.embedding = new FieldEmbedding({
       vocabularySize: layout.vocabularySize,
@@ -180,7 +185,7 @@ export class CtrModel {
   /** One Adam step from the gradients of the last computeGradients. */
   applyGradients(): void {
     this.biasAdam.apply(this.bias, this.biasGrad, this.adam);
-    this.embedding.applyAdam(this.adam);
+    this.embedding.applyAdam(this.adam, this.lazyAdamKernel);
     this.dnn?.applyAdam(this.adam, this.engine?.adamKernel);
   }
 

@@ -3,7 +3,7 @@
 // the rows of the batch.
 import type { SeededRandom } from '@cascade/core';
 import { EmbeddingTable } from './embedding-table.js';
-import type { AdamSettings } from './embedding-table.js';
+import type { AdamSettings, LazyAdamKernel } from './embedding-table.js';
 
 export class FieldEmbedding {
   readonly vocabularySize: number;
@@ -27,8 +27,10 @@ export class FieldEmbedding {
   private slotLocal = new Int32Array(0);
   private uniqueRows = new Int32Array(0);
   private uniqueCount = 0;
-  private sortKeys = new Float64Array(0);
-  private sortKeys32 = new Int32Array(0);
+  /** Open-addressing hash (row id → slot in uniqueRows) sized to the batch, not the vocabulary. */
+  private hashKeys = new Int32Array(0);
+  private hashValues = new Int32Array(0);
+  private hashShift = 32;
   /** Optimiser steps taken (the lazy Adam bias correction uses this global count). */
   private steps = 0;
   /** Gradients of the touched rows, (1 + dim) per row in table column order. */
@@ -61,8 +63,11 @@ export class FieldEmbedding {
     this.counts = new Float32Array(batch * F);
     this.slotLocal = new Int32Array(batch * S);
     this.uniqueRows = new Int32Array(batch * S);
-    this.sortKeys = new Float64Array(batch * S);
-    this.sortKeys32 = new Int32Array(batch * S);
+    let size = 16;
+    while (size < 2 * batch * S) size *= 2;
+    this.hashKeys = new Int32Array(size);
+    this.hashValues = new Int32Array(size);
+    this.hashShift = 32 - Math.log2(size);
     this.grads = new Float32Array(batch * S * (1 + k));
   }
 
@@ -107,29 +112,27 @@ export class FieldEmbedding {
    * the looked-up slots, as the peer's --l2-emb.
    */
   backward(dLogit: Float32Array, dPooled: Float32Array | null, l2: number): void {
-    const { fieldCount: F, slots: S, dim: k, slotField, batch, ids, idsStart, counts, slotLocal, uniqueRows, sortKeys } = this;
-    // Unique rows by sorting (id, position) keys: no vocabulary-sized scratch, and the optimiser then walks the
-    // table in increasing row order.
+    const { fieldCount: F, slots: S, dim: k, slotField, batch, ids, idsStart, counts, slotLocal, uniqueRows, hashKeys, hashValues, hashShift } = this;
+    // Unique rows through a small open-addressing hash: no vocabulary-sized scratch (whose random accesses
+    // would make a step slower on a larger vocabulary), rows numbered in order of first appearance.
     const n = batch * S;
-    // Int32 keys sort faster; Float64 keys (exact to 2^53) when id × n could overflow them.
-    const buffer = this.vocabularySize * n < 2 ** 31 ? this.sortKeys32 : sortKeys;
-    let keys = 0;
+    const mask = hashKeys.length - 1;
+    hashKeys.fill(0);
+    let u = 0;
     for (let i = 0; i < n; i++) {
       const id = ids[idsStart * S + i];
-      slotLocal[i] = -1;
-      if (id !== 0) buffer[keys++] = id * n + i;
-    }
-    const sorted = buffer.subarray(0, keys).sort();
-    let u = 0;
-    let previous = -1;
-    for (let j = 0; j < keys; j++) {
-      const key = sorted[j];
-      const id = Math.floor(key / n);
-      if (id !== previous) {
-        uniqueRows[u++] = id;
-        previous = id;
+      if (id === 0) {
+        slotLocal[i] = -1;
+        continue;
       }
-      slotLocal[key - id * n] = u - 1;
+      let h = Math.imul(id, 0x9e3779b1) >>> hashShift;
+      while (hashKeys[h] !== 0 && hashKeys[h] !== id) h = (h + 1) & mask;
+      if (hashKeys[h] === 0) {
+        hashKeys[h] = id;
+        hashValues[h] = u;
+        uniqueRows[u++] = id;
+      }
+      slotLocal[i] = hashValues[h];
     }
     this.uniqueCount = u;
     const { grads } = this;
@@ -167,9 +170,9 @@ export class FieldEmbedding {
   }
 
   /** Lazy Adam on the rows of the last backward pass only. */
-  applyAdam(adam: AdamSettings): void {
+  applyAdam(adam: AdamSettings, kernel?: LazyAdamKernel): void {
     this.steps++;
-    this.table.applyLazyAdam(this.uniqueRows, this.uniqueCount, this.grads, adam, this.steps);
+    this.table.applyLazyAdam(this.uniqueRows, this.uniqueCount, this.grads, adam, this.steps, kernel);
   }
 
   /** First-order weights of all rows (a copy). */

@@ -1,7 +1,7 @@
 export { initTensorflowBackend } from './backend.js';
 export type { TensorflowBackendName } from './backend.js';
 export { EmbeddingTable, DenseAdam, DEFAULT_ADAM } from './embedding-table.js';
-export type { AdamSettings, AdamKernel } from './embedding-table.js';
+export type { AdamSettings, AdamKernel, LazyAdamKernel } from './embedding-table.js';
 export { FieldEmbedding } from './field-embedding.js';
 export { fmForward, fmBackward } from './fm-layer.js';
 export { DnnLayer } from './dnn-layer.js';

@@ -21,6 +21,8 @@ export interface NativeKernels {
   columnSums(out: Float32Array, x: Float32Array, m: number, n: number): void;
   /** One dense Adam step: x −= alpha · m / (√v + epsilon) after updating m and v from g. */
   adam(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number): void;
+  /** Adam on rows `rowIds[0..count)` of an embedding table laid out as [x m v] per `stride` floats. */
+  lazyAdam(state: Float32Array, stride: number, dim: number, rowIds: Int32Array, count: number, grads: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number): void;
   setThreads(n: number): void;
 }
 
