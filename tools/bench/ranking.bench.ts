@@ -127,7 +127,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { train, test } = ensureData();
   const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const native = loadNativeKernels();
-  log(`DNN engine: ${native ? `${native.name} (${native.threads} thread)` : `tfjs (native kernels unavailable: ${nativeKernelsFailure()})`}`);
+  log(`DNN engine: ${native ? `${native.name} (${native.threads} thread${native.threads > 1 ? 's' : ''})` : `tfjs (native kernels unavailable: ${nativeKernelsFailure()})`}`);
 
   const ours: Partial<Record<CtrModelKind, CtrTsvTrainingResult>> = {};
   for (const model of ['lr', 'fm', 'deepfm'] as const) {
@@ -168,6 +168,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   return {
     backend,
     dnn_engine: deepfm.engine,
+    dnn_threads: native?.threads ?? null,
     epochs,
     train_rows: deepfm.trainRows,
     test_rows: deepfm.testRows,
@@ -184,6 +185,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     deepfm_train_samples_per_sec: Math.round(oursDeepfmRate),
     peer_deepfm_train_samples_per_sec: Math.round(peer('deepfm', 'train_samples_per_sec')),
     train_throughput_ratio: Math.round((oursDeepfmRate / peer('deepfm', 'train_samples_per_sec')) * 1000) / 1000,
+    // CPU seconds of the fit loops (the peer uses 2 threads, ours 1 by default): a load-independent comparison.
+    deepfm_train_cpu_seconds: Math.round(deepfm.training.trainCpuSeconds * 10) / 10,
+    peer_deepfm_train_cpu_seconds: peer('deepfm', 'train_cpu_seconds'),
+    // Same rows and epochs on both sides, so samples per CPU second compare as the inverse CPU times.
+    train_samples_per_cpu_second_ratio: Math.round((peer('deepfm', 'train_cpu_seconds') / deepfm.training.trainCpuSeconds) * 1000) / 1000,
+    peer_deepfm_loadavg: [peers.deepfm?.loadavg_start, peers.deepfm?.loadavg_end],
     deepfm_predict_samples_per_sec: Math.round(deepfm.predictSamplesPerSec),
     peer_deepfm_predict_samples_per_sec: Math.round(peer('deepfm', 'predict_samples_per_sec')),
     score_500_p50_ms: Math.round(latency.p50 * 1000) / 1000,

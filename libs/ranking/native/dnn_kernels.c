@@ -132,7 +132,7 @@ static void sgemm(int transA, int transB, int m, int n, int k, const float *A, i
     int panels = npad / NR;
 #pragma omp parallel
     {
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
       for (int jp = 0; jp < panels; jp++) {
         int j0 = jp * NR;
         packB(B, ldb, transB, p0, kc, j0, n - j0 < NR ? n - j0 : NR, Bp + (size_t)j0 * kc);

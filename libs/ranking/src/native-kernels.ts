@@ -90,6 +90,9 @@ export function loadNativeKernels(): LoadedNativeKernels | null {
         throw new Error(`compiling ${path.basename(sourcePath)} failed: ${stderr || (error as Error).message}`);
       }
     }
+    // Idle OpenMP threads sleep instead of spinning: on a shared machine a spinning thread steals the core its
+    // sibling or another process needs (libgomp reads this when the addon loads).
+    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     const require = createRequire(import.meta.url);
     const kernels = require(target) as NativeKernels;
     const threads = Number(process.env.CASCADE_DNN_THREADS ?? 1);

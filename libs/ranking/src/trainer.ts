@@ -41,6 +41,8 @@ export interface TrainResult {
   auc: number | null;
   logloss: number | null;
   trainSeconds: number;
+  /** Process CPU time of the training loops (all threads); ≈ trainSeconds when the process had its core. */
+  trainCpuSeconds: number;
   trainSamplesPerSec: number;
   stoppedEarly: boolean;
 }
@@ -84,6 +86,7 @@ export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: C
   let bestWeights: ReturnType<CtrModel['exportWeights']> | null = null;
   let sinceBest = 0;
   let trainSeconds = 0;
+  let trainCpuSeconds = 0;
   let stoppedEarly = false;
   const total = n * epochs;
 
@@ -96,6 +99,7 @@ export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: C
       order[j] = t;
     }
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let lossSum = 0;
     for (let start = 0; start < n; start += batchSize) {
       const batch = Math.min(batchSize, n - start);
@@ -108,6 +112,8 @@ export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: C
       options.onProgress?.((epoch - 1) * n + start + batch, total, epoch);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    trainCpuSeconds += (cpu.user + cpu.system) / 1e6;
     trainSeconds += seconds;
     const metrics: EpochMetrics = { epoch, trainLoss: lossSum / n, auc: null, logloss: null, trainSeconds: seconds, predictSeconds: 0 };
     if (validation) {
@@ -141,6 +147,7 @@ export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: C
     auc: final.auc,
     logloss: final.logloss,
     trainSeconds,
+    trainCpuSeconds,
     trainSamplesPerSec: (n * history.length) / trainSeconds,
     stoppedEarly,
   };
