@@ -94,7 +94,7 @@ export class SyntheticWorld {
     const k = this.config.factors;
     let dot = 0;
     for (let f = 0; f < k; f++) dot += this.userTastes[u * k + f] * this.itemVectors[i * k + f];
-    return 1 / (1 + Math.exp(-(-3.6 + 1.5 * dot + this.itemQuality[i])));
+    return 1 / (1 + Math.exp(-(-4.2 + 0.9 * dot + this.itemQuality[i])));
   }
 
   userId(u: number): string {
