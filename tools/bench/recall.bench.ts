@@ -243,11 +243,10 @@ function benchRecallLatency(setup: AnnSetup): Record<string, unknown> {
     const u = (r + 200) % users;
     const t0 = performance.now();
     const out = recall.recall({ userVector: userVectors[u], recentItems: histories[u].slice(0, 5), seen: seenSets[u], total: 500, now });
-    // every request also pays for the merge's output objects, as a server would
     const elapsed = performance.now() - t0;
     if (r >= 0) {
       times[r] = elapsed;
-      candidates += out.length;
+      candidates += out.size;
     }
   }
   times.sort();

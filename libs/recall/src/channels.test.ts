@@ -44,11 +44,14 @@ describe('mergeCandidates', () => {
     const a = { channel: 'a', ids: Int32Array.from([1, 2, 3, 4]), scores: Float32Array.from([0.9, 0.8, 0.7, 0.6]) };
     const b = { channel: 'b', ids: Int32Array.from([2, 5, 6]), scores: Float32Array.from([3, 2, 1]) };
     const merged = mergeCandidates([a, b], { a: 2, b: 2 }, 4);
-    expect(merged.map((c) => c.itemId)).toEqual([1, 2, 5, 6]);
-    expect(merged[1]).toEqual({ itemId: 2, channels: ['a', 'b'], channelScores: [expect.closeTo(0.8), 3] });
+    expect(Array.from(merged.itemIds.subarray(0, merged.size))).toEqual([1, 2, 5, 6]);
+    expect(merged.toArray()[1]).toEqual({ itemId: 2, channels: ['a', 'b'], channelScores: [expect.closeTo(0.8), 3] });
+    expect(merged.channelsOf(2)).toEqual(['b']);
+    expect(merged.scoreOf(0, 'a')).toBeCloseTo(0.9);
+    expect(merged.scoreOf(0, 'b')).toBeNaN();
     // a short channel leaves room that the others fill
     const filled = mergeCandidates([a, { ...b, ids: b.ids.subarray(0, 1), scores: b.scores.subarray(0, 1) }], { a: 2, b: 2 }, 4);
-    expect(filled.map((c) => c.itemId)).toEqual([1, 2, 3, 4]);
+    expect(filled.toArray().map((c) => c.itemId)).toEqual([1, 2, 3, 4]);
     expect(() => mergeCandidates([a], { a: -1 }, 4)).toThrow(/quotas.a/);
   });
 });
@@ -74,7 +77,9 @@ describe('MultiChannelRecall', () => {
   it('returns deduplicated candidates from every channel, without seen or inactive items', () => {
     const seen = new Set([0, 1, 2, 3]);
     recall.deactivate(5);
-    const candidates = recall.recall({ userVector: vectors.subarray(10 * dim, 11 * dim), recentItems: [20, 21], seen, total: 100, now: 1000 });
+    const candidates = recall
+      .recall({ userVector: vectors.subarray(10 * dim, 11 * dim), recentItems: [20, 21], seen, total: 100, now: 1000 })
+      .toArray();
     expect(candidates.length).toBe(100);
     const itemIds = candidates.map((c) => c.itemId);
     expect(new Set(itemIds).size).toBe(100);
@@ -87,16 +92,16 @@ describe('MultiChannelRecall', () => {
   });
   it('puts a new item in the new-items channel at once and in the index once it has a vector', () => {
     recall.addItem(9001, 500, ['jazz']);
-    const cold = recall.recall({ category: 'jazz', total: 10, now: 1000 });
+    const cold = recall.recall({ category: 'jazz', total: 10, now: 1000 }).toArray();
     expect(cold.map((c) => c.itemId)).toContain(9001);
     const v = Float32Array.from({ length: dim }, (_, a) => (a === 0 ? 50 : 0));
     recall.activate(9001, v);
-    const warm = recall.recall({ userVector: v, total: 20, now: 1000 });
+    const warm = recall.recall({ userVector: v, total: 20, now: 1000 }).toArray();
     const hit = warm.find((c) => c.itemId === 9001);
     expect(hit?.channels).toContain('embedding');
   });
   it('serves unknown users from popularity, new items and their recent items', () => {
-    const candidates = recall.recall({ recentItems: [7], total: 50, now: 1000 });
+    const candidates = recall.recall({ recentItems: [7], total: 50, now: 1000 }).toArray();
     const channels = new Set(candidates.flatMap((c) => c.channels));
     expect(channels.has('embedding')).toBe(false);
     expect(channels.has('popular')).toBe(true);

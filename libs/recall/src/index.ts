@@ -18,7 +18,7 @@ export { HnswItemIndex, type HnswIndexOptions, type IndexQueryFilter, type Index
 export { parseRatings, readRatingsFile, selectRatingRows, type RatingsColumns } from './ratings-file.js';
 export { TopKSelector, topKIndices } from './top-k.js';
 export { emptyResult, type ChannelResult } from './channel-result.js';
-export { mergeCandidates, type Candidate } from './candidate-merge.js';
+export { CandidateSet, mergeCandidates, type Candidate } from './candidate-merge.js';
 export { DecayedPopularity, type PopularityOptions } from './popularity-channel.js';
 export { NewItemsChannel } from './new-items-channel.js';
 export {

@@ -3,7 +3,7 @@
 // users (no vector) get the cold-start mix: item-to-item when they have recent items, popularity and new
 // items, optionally restricted to a category.
 import { emptyResult, type ChannelResult } from './channel-result.js';
-import { mergeCandidates, type Candidate } from './candidate-merge.js';
+import { mergeCandidates, type CandidateSet } from './candidate-merge.js';
 import type { HnswItemIndex } from './hnsw-item-index.js';
 import type { NewItemsChannel } from './new-items-channel.js';
 import type { DecayedPopularity } from './popularity-channel.js';
@@ -82,7 +82,7 @@ export class MultiChannelRecall {
     if (v) this.options.index.upsert(itemId, v);
   }
 
-  recall(request: RecallRequest): Candidate[] {
+  recall(request: RecallRequest): CandidateSet {
     const total = request.total ?? 500;
     if (!Number.isInteger(total) || total < 1) throw new Error(`total: must be a positive integer, got ${total}`);
     const now = request.now ?? Date.now();
@@ -127,7 +127,11 @@ export class MultiChannelRecall {
     if (k === 0 || recent.length === 0 || this.seeds === 0) return emptyResult('itemToItem');
     const seeds = recent.slice(0, this.seeds);
     const perSeed = Math.ceil(k / seeds.length);
-    const best = new Map<number, number>();
+    // typed buffers and an index sort: this runs on every request (see candidate-merge.ts on allocation)
+    const ids = new Int32Array(perSeed * seeds.length);
+    const scores = new Float32Array(ids.length);
+    const position = new Map<number, number>();
+    let n = 0;
     for (const item of seeds) {
       const v = this.options.itemVector(item);
       if (!v) continue;
@@ -135,15 +139,26 @@ export class MultiChannelRecall {
       for (let j = 0; j < r.ids.length; j++) {
         const id = r.ids[j];
         if (exclude(id)) continue;
-        const prev = best.get(id);
-        if (prev === undefined || r.scores[j] > prev) best.set(id, r.scores[j]);
+        const at = position.get(id);
+        if (at === undefined) {
+          position.set(id, n);
+          ids[n] = id;
+          scores[n] = r.scores[j];
+          n++;
+        } else if (r.scores[j] > scores[at]) {
+          scores[at] = r.scores[j];
+        }
       }
     }
-    const sorted = Array.from(best.entries()).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    return {
-      channel: 'itemToItem',
-      ids: Int32Array.from(sorted, (e) => e[0]),
-      scores: Float32Array.from(sorted, (e) => e[1]),
-    };
+    const order = new Uint32Array(n);
+    for (let j = 0; j < n; j++) order[j] = j;
+    order.sort((a, b) => scores[b] - scores[a] || ids[a] - ids[b]);
+    const outIds = new Int32Array(n);
+    const outScores = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      outIds[j] = ids[order[j]];
+      outScores[j] = scores[order[j]];
+    }
+    return { channel: 'itemToItem', ids: outIds, scores: outScores };
   }
 }
