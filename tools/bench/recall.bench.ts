@@ -159,7 +159,7 @@ async function benchAnn(skipPeer: boolean): Promise<{ result: Record<string, unk
   const exact = exactTopK(base, n, queries, q, dim, k);
   log(`exact top-${k} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const queryRows = Array.from({ length: q }, (_, j) => queries.subarray(j * dim, (j + 1) * dim));
-  const ours: { ef: number; recall_at_10: number; qps: number; qps_cpu: number }[] = [];
+  const ours: { ef: number; recall_at_10: number; qps: number }[] = [];
   for (const ef of [10, 20, 40, 80]) {
     index.ef = ef;
     let hits = 0;
@@ -171,17 +171,13 @@ async function benchAnn(skipPeer: boolean): Promise<{ result: Record<string, unk
     let best = Infinity;
     let runs = 0;
     const start = performance.now();
-    const cpuStart = process.cpuUsage();
     while (runs < 3 || performance.now() - start < 1000) {
       const s = performance.now();
       for (let j = 0; j < q; j++) index.query(queryRows[j], k);
       best = Math.min(best, performance.now() - s);
       runs++;
     }
-    // CPU time is accounted in scheduler ticks: use the total over all runs, not the best run
-    const cpuPerRun = cpuSecondsSince(cpuStart) / runs;
-    // qps: wall clock, as the peer measures; qps_cpu: per CPU second of this process (less disturbed by load)
-    ours.push({ ef, recall_at_10: hits / (q * k), qps: Math.round(q / (best / 1000)), qps_cpu: Math.round(q / Math.max(cpuPerRun, 1e-6)) });
+    ours.push({ ef, recall_at_10: hits / (q * k), qps: Math.round(q / (best / 1000)) });
     log(`ours ef=${ef}: recall@10 ${(hits / (q * k)).toFixed(4)}, ${Math.round(q / (best / 1000))} q/s`);
   }
   const pickOurs = ours.find((r) => r.recall_at_10 >= 0.95) ?? ours[ours.length - 1];
