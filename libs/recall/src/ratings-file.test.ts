@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { parseRatings, selectRatingRows } from './ratings-file.js';
+
+describe('parseRatings', () => {
+  it('reads MovieLens u.data, ratings.dat and CSV with a header', () => {
+    const tab = parseRatings('196\t242\t3\t881250949\n186\t302\t3\t891717742\n');
+    expect(Array.from(tab.userIds)).toEqual([196, 186]);
+    expect(tab.occurredAt[0]).toBe(881250949000);
+    const colons = parseRatings('1::1193::5::978300760\n');
+    expect(Array.from(colons.itemIds)).toEqual([1193]);
+    const csv = parseRatings('userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n');
+    expect(csv.length).toBe(2);
+    expect(Array.from(csv.values)).toEqual([4, 4.5]);
+    expect(Array.from(selectRatingRows(csv, [1]).itemIds)).toEqual([3]);
+  });
+  it('names the source and line of a malformed row', () => {
+    expect(() => parseRatings('1\t2\t3\t4\nx\ty\n', 'u.data')).toThrow(/u.data: line 2/);
+  });
+});
