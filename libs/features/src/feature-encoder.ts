@@ -154,6 +154,11 @@ export class FeatureEncoder {
   /** Writes the ids of one field's value into out[at ...] (a multi-valued field's unused slots get 0 = padding). */
   encodeValue(fieldIndex: number, value: RawFeatureValue, out: Int32Array, at: number): void {
     const field = this.schema.fields[fieldIndex];
+    if (field.type === 'categorical' && (typeof value === 'string' || typeof value === 'number')) {
+      // The common serving case without the token array fieldTokens would build.
+      out[at + this.fieldSlotStart[fieldIndex]] = this.tokenId(fieldIndex, typeof value === 'string' ? value : String(value));
+      return;
+    }
     const width = fieldWidth(field);
     const tokens = fieldTokens(field, value);
     const start = at + this.fieldSlotStart[fieldIndex];
