@@ -4,6 +4,8 @@ export { EpsilonGreedyPolicy, binomialCdfBelow, type EpsilonGreedyOptions } from
 export { FastRandom } from './fast-random.js';
 export { logGamma, regularizedIncompleteBeta } from './incomplete-beta.js';
 export { LinUcbPolicy, invertSymmetricPositiveDefinite, type LinUcbOptions } from './lin-ucb.js';
+export { LinUcbArmModels } from './lin-ucb-model.js';
+export { PersistentLinUcbPolicy, upsertLinUcbDeltas, type LinUcbArmState, type PersistentLinUcbOptions } from './persistent-lin-ucb.js';
 export { checkSlotRequest, markExploration, topPositions, type BanditPolicy, type SlotFill } from './policy.js';
 export {
   BernoulliEnvironment,
