@@ -154,7 +154,8 @@ export class PersistentLinUcbPolicy {
     let bestValue = -Infinity;
     for (let i = 0; i < itemIds.length; i++) {
       const itemId = itemIds[i];
-      this.checkItemId(itemId, `itemIds[${i}]`);
+      // The field name is only built on failure: this loop must not allocate.
+      if (!Number.isInteger(itemId)) this.checkItemId(itemId, `itemIds[${i}]`);
       const value = this.upperBound(itemId, x);
       if (value > bestValue) {
         bestValue = value;
