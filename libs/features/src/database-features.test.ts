@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertEvents, openTestDatabase, upsertItems, upsertUsers } from '@cascade/db';
 import type { CascadeDatabase } from '@cascade/db';
-import { FeatureVocabularyBuilder, assembleFeatureRow, assembleFeaturesFromDatabase, loadFeatureRecords, parseFeatureSchema } from './index.js';
+import {
+  FeatureVocabularyBuilder,
+  assembleFeatureRow,
+  assembleFeaturesFromDatabase,
+  assembleTrainingRows,
+  loadFeatureRecords,
+  loadTrainingRecords,
+  parseFeatureSchema,
+} from './index.js';
 
 describe('features from the database', () => {
   let db: CascadeDatabase;
@@ -56,5 +64,24 @@ describe('features from the database', () => {
     const oov = new Set(Array.from(encoder.fieldOffset));
     expect(Array.from(rows.ids).filter((id) => id !== 0 && oov.has(id))).toEqual([]);
     await expect(loadFeatureRecords(db, { ...request, itemIds: [999999] })).rejects.toThrow(/itemId 999999 not found/);
+  });
+
+  it('turns labelled events into training records with activity counted before each event', async () => {
+    const { examples, labels } = await loadTrainingRecords(db, { activity: [{ name: 'clicks7d', types: ['click'], days: 7 }] });
+    // Events in id order: click (1), click (1), old click (1), impression (0).
+    expect(Array.from(labels)).toEqual([1, 1, 1, 0]);
+    expect(examples.map((e) => e.item.id)).toEqual(['i1', 'i2', 'i2', 'i2']);
+    expect(examples.map((e) => e.context?.activity?.clicks7d)).toEqual([0, 1, 0, 1]); // the second click is simultaneous with the impression: not before it
+    const schema = parseFeatureSchema({
+      fields: [
+        { name: 'item', type: 'categorical', source: 'item.id' },
+        { name: 'clicks', type: 'numeric', source: 'context.activity.clicks7d', transform: { kind: 'buckets', boundaries: [1, 2] } },
+      ],
+    });
+    const builder = new FeatureVocabularyBuilder(schema);
+    for (const e of examples) builder.addRow(assembleFeatureRow(schema, e));
+    const rows = assembleTrainingRows(builder.build(), examples);
+    expect(rows.count).toBe(4);
+    await expect(loadTrainingRecords(db, { activity: [{ name: 'x', types: ['click'], days: 0 }] })).rejects.toThrow(/days must be > 0/);
   });
 });

@@ -16,3 +16,5 @@ export { resolveSource, compileSource, assembleFeatureRow, assembleFeatures, ass
 export type { UserFeatures, ItemFeatures, ContextFeatures, FeatureRecords } from './assemble.js';
 export { loadFeatureRecords, assembleFeaturesFromDatabase } from './database-features.js';
 export type { ActivityWindow, DatabaseFeatureRequest, DatabaseFeatureRecords } from './database-features.js';
+export { loadTrainingRecords, defaultEventLabeler } from './database-training.js';
+export type { DatabaseTrainingOptions, DatabaseTrainingRecords, EventLabeler } from './database-training.js';
