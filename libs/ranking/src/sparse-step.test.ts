@@ -37,22 +37,33 @@ async function setUp(vocab: number): Promise<{ model: CtrModel; ids: Int32Array;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+async function measureRatio(): Promise<number> {
+  const small = await setUp(10_000);
+  const large = await setUp(1_000_000);
+  const smallMs: number[] = [];
+  const largeMs: number[] = [];
+  // Alternate the two models step by step so machine load affects both alike; medians after warm-up.
+  for (let s = 0; s < steps; s++) {
+    for (const [run, times] of [[small, smallMs], [large, largeMs]] as const) {
+      const t = performance.now();
+      run.model.trainBatch(run.ids, run.labels, s * batch, batch);
+      if (s >= warmUp) times.push(performance.now() - t);
+    }
+  }
+  small.model.dispose();
+  large.model.dispose();
+  return median(largeMs) / median(smallMs);
+}
+
 describe('sparse embeddings', () => {
   it('a step over 10^6 rows takes within 1.3x of one over 10^4 rows', async () => {
-    const small = await setUp(10_000);
-    const large = await setUp(1_000_000);
-    const smallMs: number[] = [];
-    const largeMs: number[] = [];
-    // Alternate the two models step by step so machine load affects both alike; medians after warm-up.
-    for (let s = 0; s < steps; s++) {
-      for (const [run, times] of [[small, smallMs], [large, largeMs]] as const) {
-        const t = performance.now();
-        run.model.trainBatch(run.ids, run.labels, s * batch, batch);
-        if (s >= warmUp) times.push(performance.now() - t);
-      }
+    // A dense update of the 10^6-row tables would make every attempt several times slower; a busy neighbour (the other
+    // test worker, another process) only adds noise, so up to three measurements are taken and the best counts.
+    const ratios: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      ratios.push(await measureRatio());
+      if (ratios[ratios.length - 1] < 1.3) break;
     }
-    small.model.dispose();
-    large.model.dispose();
-    expect(median(largeMs) / median(smallMs)).toBeLessThan(1.3);
-  });
+    expect(Math.min(...ratios), `ratios measured: ${ratios.map((r) => r.toFixed(3)).join(', ')}`).toBeLessThan(1.3);
+  }, 180_000);
 });
