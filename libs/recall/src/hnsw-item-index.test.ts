@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
 import { HnswItemIndex } from './hnsw-item-index.js';
+import { loadNativeHnsw } from './native-hnsw-binding.js';
 
 const dim = 8;
 const n = 200;
@@ -98,5 +99,69 @@ describe('HnswItemIndex', () => {
     expect(() => index.query(queries[0], 0)).toThrow(/k/);
     expect(() => HnswItemIndex.create({ dim: 0 })).toThrow(/dim/);
     expect(() => HnswItemIndex.load(path.join(dir, 'missing'))).toThrow(/path/);
+    expect(() => index.queryBatch(new Float32Array(dim + 1), 5)).toThrow(/queries/);
+    expect(() => index.queryBatch(new Float32Array(dim), 0)).toThrow(/k/);
+    expect(() => HnswItemIndex.create({ dim, engine: 'faiss' as 'auto' })).toThrow(/engine/);
+  });
+  it('reports its engine', () => {
+    if (process.env.CASCADE_HNSW_ENGINE === 'hnswlib-node') expect(index.engine).toBe('hnswlib-node');
+    else expect(index.engine).toMatch(/^(native-\w+|hnswlib-node)$/);
+    expect(HnswItemIndex.create({ dim, engine: 'hnswlib-node' }).engine).toBe('hnswlib-node');
+  });
+  it('answers a batch of queries as one query each, -1 past the stored items', () => {
+    const flat = new Float32Array(queries.length * dim);
+    queries.forEach((q, j) => flat.set(q, j * dim));
+    const batch = index.queryBatch(flat, 10);
+    expect(batch.k).toBe(10);
+    for (let j = 0; j < queries.length; j++) {
+      const one = index.query(queries[j], 10);
+      expect(Array.from(batch.ids.subarray(j * 10, j * 10 + 10))).toEqual(Array.from(one.ids));
+      expect(Array.from(batch.scores.subarray(j * 10, j * 10 + 10))).toEqual(Array.from(one.scores));
+    }
+    const small = HnswItemIndex.build(vectors.subarray(0, 5 * dim), ids.subarray(0, 5), { dim });
+    const few = small.queryBatch(flat.subarray(0, 2 * dim), 8);
+    expect(Array.from(few.ids.subarray(5, 8))).toEqual([-1, -1, -1]);
+    expect(few.scores[7]).toBe(-Infinity);
+    expect(new Set(few.ids.subarray(8, 13))).toEqual(new Set(ids.subarray(0, 5)));
+    expect(Array.from(HnswItemIndex.create({ dim }).queryBatch(flat.subarray(0, dim), 3).ids)).toEqual([-1, -1, -1]);
+  });
+});
+
+// The native binding and the hnswlib-node addon run the same hnswlib code: a file written by one loads in the other.
+describe.skipIf(loadNativeHnsw() === null)('HnswItemIndex across engines', () => {
+  const queries = Array.from({ length: 20 }, () => Float32Array.from({ length: dim }, () => rng.normal()));
+  const expectSameAnswers = (a: HnswItemIndex, b: HnswItemIndex): void => {
+    for (const q of queries) {
+      const x = a.query(q, 10);
+      const y = b.query(q, 10);
+      expect(Array.from(y.ids)).toEqual(Array.from(x.ids));
+      // the native build sums the inner products with wider SIMD registers: the same value up to rounding
+      for (let r = 0; r < x.scores.length; r++) expect(Math.abs(y.scores[r] - x.scores[r])).toBeLessThan(1e-5);
+    }
+  };
+  it('loads a native index with hnswlib-node and back, bit for bit', () => {
+    const native = HnswItemIndex.build(vectors, ids, { dim, ef: 200, engine: 'native' });
+    expect(native.engine).toMatch(/^native-/);
+    expect(native.markDeleted(ids[7])).toBe(true);
+    const file = path.join(dir, 'native.hnsw');
+    native.save(file);
+    const addon = HnswItemIndex.load(file, { engine: 'hnswlib-node' });
+    expect(addon.engine).toBe('hnswlib-node');
+    expectSameAnswers(native, addon);
+    const file2 = path.join(dir, 'native-via-addon.hnsw');
+    addon.save(file2);
+    expect(readFileSync(file2).equals(readFileSync(file))).toBe(true);
+  });
+  it('loads an hnswlib-node index natively, bit for bit', () => {
+    const addon = HnswItemIndex.build(vectors, ids, { dim, ef: 200, engine: 'hnswlib-node' });
+    const file = path.join(dir, 'addon.hnsw');
+    addon.save(file);
+    const native = HnswItemIndex.load(file, { engine: 'native' });
+    expectSameAnswers(addon, native);
+    const seen = new Set(Array.from(ids).slice(0, 150));
+    expect(Array.from(native.query(queries[0], 10, { exclude: seen }).ids)).toEqual(Array.from(addon.query(queries[0], 10, { exclude: seen }).ids));
+    const file2 = path.join(dir, 'addon-via-native.hnsw');
+    native.save(file2);
+    expect(readFileSync(file2).equals(readFileSync(file))).toBe(true);
   });
 });

@@ -1,11 +1,9 @@
-// Approximate inner-product item index on hnswlib-node. Labels are the item ids (non-negative integers).
-// Filters: items the user has seen are removed after a filter-free search with a widened k (a JS filter
-// callback per visited node is much slower); inactive items are marked deleted in the graph itself.
+// Approximate inner-product item index on hnswlib (the native binding compiled for this CPU when it builds, the
+// hnswlib-node addon otherwise; same graph code, same index files). Labels are the item ids (non-negative
+// integers). Filters: items the user has seen are removed after a filter-free search with a widened k (a filter
+// per visited node is much slower); inactive items are marked deleted in the graph itself.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import hnswlib from 'hnswlib-node';
-
-const { HierarchicalNSW } = hnswlib;
-type Native = InstanceType<typeof HierarchicalNSW>;
+import { createHnswBackend, loadHnswBackend, type HnswBackend, type HnswEngineChoice } from './hnsw-backend.js';
 
 export interface HnswIndexOptions {
   dim: number;
@@ -17,11 +15,20 @@ export interface HnswIndexOptions {
   /** Initial capacity; the index doubles when full. */
   maxElements?: number;
   randomSeed?: number;
+  /** Graph engine; default CASCADE_HNSW_ENGINE or `auto` (the native binding when it builds, else hnswlib-node). */
+  engine?: HnswEngineChoice;
 }
 
 export interface IndexQueryResult {
   ids: Int32Array;
   scores: Float32Array;
+}
+
+/** Results of `queryBatch`: row j (k slots) holds query j's results best first, id -1 and score -Infinity past them. */
+export interface IndexBatchQueryResult {
+  ids: Int32Array;
+  scores: Float32Array;
+  k: number;
 }
 
 export interface IndexQueryFilter {
@@ -44,17 +51,19 @@ function checkInt(value: number, name: string, min: number): void {
 }
 
 export class HnswItemIndex {
-  private readonly native: Native;
-  private readonly queryBuffer: number[];
+  private readonly backend: HnswBackend;
+  private readonly queryBuffer: Float32Array;
   private readonly meta: IndexMeta;
   private efValue: number;
+  private labelBuffer = new Int32Array(64);
+  private distanceBuffer = new Float32Array(64);
 
-  private constructor(native: Native, meta: IndexMeta) {
-    this.native = native;
+  private constructor(backend: HnswBackend, meta: IndexMeta) {
+    this.backend = backend;
     this.meta = meta;
     this.efValue = meta.ef;
-    this.queryBuffer = new Array<number>(meta.dim).fill(0);
-    native.setEf(meta.ef);
+    this.queryBuffer = new Float32Array(meta.dim);
+    backend.setEf(meta.ef);
   }
 
   static create(options: HnswIndexOptions): HnswItemIndex {
@@ -74,9 +83,8 @@ export class HnswItemIndex {
     checkInt(meta.randomSeed, 'randomSeed', 0);
     const maxElements = options.maxElements ?? 1024;
     checkInt(maxElements, 'maxElements', 1);
-    const native = new HierarchicalNSW('ip', meta.dim);
-    native.initIndex(maxElements, meta.M, meta.efConstruction, meta.randomSeed);
-    return new HnswItemIndex(native, meta);
+    const backend = createHnswBackend({ dim: meta.dim, maxElements, M: meta.M, efConstruction: meta.efConstruction, randomSeed: meta.randomSeed }, options.engine);
+    return new HnswItemIndex(backend, meta);
   }
 
   /** Builds from row-major vectors (n × dim) with one id per row. */
@@ -98,6 +106,10 @@ export class HnswItemIndex {
     return index;
   }
 
+  /** The graph engine in use: `native-avx512`, `native-avx2`, … or `hnswlib-node`. */
+  get engine(): string {
+    return this.backend.engine;
+  }
   get dim(): number {
     return this.meta.dim;
   }
@@ -113,21 +125,31 @@ export class HnswItemIndex {
   set ef(value: number) {
     checkInt(value, 'ef', 1);
     this.efValue = value;
-    this.native.setEf(value);
+    this.backend.setEf(value);
   }
   /** Stored points, deleted ones included. */
   get size(): number {
-    return this.native.getCurrentCount();
+    return this.backend.count();
   }
   get capacity(): number {
-    return this.native.getMaxElements();
+    return this.backend.capacity();
   }
 
-  private toQuery(vector: ArrayLike<number>, name: string): number[] {
+  /** The vector as a Float32Array of length dim: itself when it already is one, else copied into a buffer. */
+  private toQuery(vector: ArrayLike<number>, name: string): Float32Array {
     if (vector.length !== this.meta.dim) throw new Error(`${name}: length ${vector.length} differs from dim ${this.meta.dim}`);
+    if (vector instanceof Float32Array) return vector;
     const q = this.queryBuffer;
     for (let a = 0; a < q.length; a++) q[a] = vector[a];
     return q;
+  }
+
+  private ensureResultBuffers(size: number): void {
+    if (this.labelBuffer.length >= size) return;
+    let length = this.labelBuffer.length;
+    while (length < size) length *= 2;
+    this.labelBuffer = new Int32Array(length);
+    this.distanceBuffer = new Float32Array(length);
   }
 
   /** Adds an item or replaces its vector (a deleted item comes back); grows the index when full. */
@@ -137,21 +159,16 @@ export class HnswItemIndex {
     for (let a = 0; a < point.length; a++) {
       if (!Number.isFinite(point[a])) throw new Error(`vector[${a}]: must be finite`);
     }
-    if (this.native.getCurrentCount() >= this.native.getMaxElements()) {
-      this.native.resizeIndex(Math.max(16, this.native.getMaxElements() * 2));
+    if (this.backend.count() >= this.backend.capacity()) {
+      this.backend.resize(Math.max(16, this.backend.capacity() * 2));
     }
-    this.native.addPoint(point, id);
+    this.backend.addPoint(point, id);
   }
 
   /** Hides an item from queries (inactive or removed from the catalogue); upsert brings it back. */
   markDeleted(id: number): boolean {
     checkInt(id, 'id', 0);
-    try {
-      this.native.markDelete(id);
-      return true;
-    } catch {
-      return false; // unknown or already deleted
-    }
+    return this.backend.markDelete(id);
   }
 
   /** The k items with the largest inner product, excluding `filter.exclude`, best first. */
@@ -159,35 +176,64 @@ export class HnswItemIndex {
     checkInt(k, 'k', 1);
     const q = this.toQuery(vector, 'vector');
     const exclude = filter.exclude;
-    const count = this.native.getCurrentCount();
+    const count = this.backend.count();
     if (count === 0) return { ids: new Int32Array(0), scores: new Float32Array(0) };
     const extra = exclude ? exclude.size : 0;
     // widen by the exclusions, but not without bound: a user with thousands of seen items would make every
     // search as wide as its history; past the cap the graph-level filter below takes over when needed
     const wanted = Math.min(count, k + Math.min(extra, Math.max(k, 256)));
-    if (wanted > this.efValue) this.native.setEf(wanted);
-    let result = this.native.searchKnn(q, wanted);
-    if (exclude && extra > 0) {
-      let kept = 0;
-      for (const id of result.neighbors) if (!exclude.has(id)) kept++;
-      if (kept < k && kept < count - extra && result.neighbors.length === wanted) {
-        // the seen items pushed too many out: fall back to the graph-level filter
-        result = this.native.searchKnn(q, Math.min(k, count), (label) => !exclude.has(label));
+    this.ensureResultBuffers(wanted);
+    const labels = this.labelBuffer;
+    const distances = this.distanceBuffer;
+    if (wanted > this.efValue) this.backend.setEf(wanted);
+    let n: number;
+    try {
+      n = this.backend.search(q, wanted, labels, distances);
+      if (exclude && extra > 0) {
+        let kept = 0;
+        for (let r = 0; r < n; r++) if (!exclude.has(labels[r])) kept++;
+        if (kept < k && kept < count - extra && n === wanted) {
+          // the seen items pushed too many out: fall back to the graph-level filter
+          n = this.backend.search(q, Math.min(k, count), labels, distances, exclude);
+        }
       }
+    } finally {
+      if (wanted > this.efValue) this.backend.setEf(this.efValue);
     }
-    if (wanted > this.efValue) this.native.setEf(this.efValue);
-    const n = result.neighbors.length;
     const ids = new Int32Array(Math.min(k, n));
     const scores = new Float32Array(ids.length);
     let out = 0;
     for (let r = 0; r < n && out < ids.length; r++) {
-      const id = result.neighbors[r];
+      const id = labels[r];
       if (exclude && exclude.has(id)) continue;
       ids[out] = id;
-      scores[out] = 1 - result.distances[r];
+      scores[out] = 1 - distances[r];
       out++;
     }
     return out === ids.length ? { ids, scores } : { ids: ids.slice(0, out), scores: scores.slice(0, out) };
+  }
+
+  /**
+   * The k best items for each of many queries (row-major, q × dim) in one call, without filters: the fast path
+   * for offline scoring and benchmarks (the native engine searches all queries inside one native call).
+   */
+  queryBatch(queries: Float32Array, k: number): IndexBatchQueryResult {
+    checkInt(k, 'k', 1);
+    if (!(queries instanceof Float32Array)) throw new Error('queries: must be a Float32Array');
+    const dim = this.meta.dim;
+    if (queries.length % dim !== 0) throw new Error(`queries: length ${queries.length} is not a multiple of dim ${dim}`);
+    const q = queries.length / dim;
+    const ids = new Int32Array(q * k);
+    const scores = new Float32Array(q * k);
+    if (this.backend.count() === 0) {
+      ids.fill(-1);
+      scores.fill(-Infinity);
+      return { ids, scores, k };
+    }
+    this.backend.searchBatch(queries, q, k, ids, scores);
+    // hnswlib's inner-product distance is 1 − dot
+    for (let i = 0; i < scores.length; i++) scores[i] = ids[i] < 0 ? -Infinity : 1 - scores[i];
+    return { ids, scores, k };
   }
 
   /** Writes `path` (the hnswlib graph) and `path.json` (parameters), each via a temporary file and rename. */
@@ -195,7 +241,7 @@ export class HnswItemIndex {
     const tmpIndex = `${path}.tmp-${process.pid}`;
     const tmpMeta = `${path}.json.tmp-${process.pid}`;
     try {
-      this.native.writeIndexSync(tmpIndex);
+      this.backend.save(tmpIndex);
       writeFileSync(tmpMeta, JSON.stringify({ ...this.meta, ef: this.efValue }, null, 2));
       renameSync(tmpIndex, path);
       renameSync(tmpMeta, `${path}.json`);
@@ -205,13 +251,12 @@ export class HnswItemIndex {
     }
   }
 
-  static load(path: string): HnswItemIndex {
+  /** Reads an index written by `save` (with either engine). */
+  static load(path: string, options: { engine?: HnswEngineChoice } = {}): HnswItemIndex {
     if (!existsSync(path)) throw new Error(`path: no index file at ${path}`);
     if (!existsSync(`${path}.json`)) throw new Error(`path: no index metadata at ${path}.json`);
     const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as IndexMeta;
     if (meta.format !== 'cascade-hnsw-v1') throw new Error(`path: ${path}.json is not a cascade-hnsw-v1 index`);
-    const native = new HierarchicalNSW('ip', meta.dim);
-    native.readIndexSync(path);
-    return new HnswItemIndex(native, meta);
+    return new HnswItemIndex(loadHnswBackend(path, meta.dim, options.engine), meta);
   }
 }

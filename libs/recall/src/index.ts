@@ -14,7 +14,14 @@ export {
   type InteractionMatrix,
 } from './interaction-matrix.js';
 export { scoreAllItems, type FactorModel } from './mf-model.js';
-export { HnswItemIndex, type HnswIndexOptions, type IndexQueryFilter, type IndexQueryResult } from './hnsw-item-index.js';
+export {
+  HnswItemIndex,
+  type HnswIndexOptions,
+  type IndexBatchQueryResult,
+  type IndexQueryFilter,
+  type IndexQueryResult,
+} from './hnsw-item-index.js';
+export type { HnswEngineChoice } from './hnsw-backend.js';
 export { parseRatings, readRatingsFile, selectRatingRows, type RatingsColumns } from './ratings-file.js';
 export { TopKSelector, topKIndices } from './top-k.js';
 export { emptyResult, type ChannelResult } from './channel-result.js';

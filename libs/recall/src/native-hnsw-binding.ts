@@ -1,0 +1,114 @@
+// Loads the optional native HNSW binding (native/hnsw_binding.cc, a Node-API addon over the hnswlib headers that
+// ship inside hnswlib-node: same algorithm, same index files). It is compiled on first use with the system's
+// g++ for this CPU (-O3 -march=native, so hnswlib's distances use AVX-512 or AVX2) and cached by a hash of the
+// source, the hnswlib headers, the flags, the CPU flags and the Node ABI under ~/.cache/cascade/native (or
+// CASCADE_NATIVE_CACHE). Anything missing (no g++, no Node headers) makes loadNativeHnsw() return null and
+// HnswItemIndex runs on the hnswlib-node addon instead; CASCADE_HNSW_ENGINE=hnswlib-node forces that.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque index handle owned by the binding (freed when garbage collected). */
+export type NativeHnswHandle = { readonly __nativeHnsw: unique symbol };
+
+export interface NativeHnswBinding {
+  create(space: 'ip' | 'l2', dim: number, maxElements: number, M: number, efConstruction: number, seed: number, allowReplaceDeleted?: boolean): NativeHnswHandle;
+  /** maxElements 0 keeps the saved capacity. */
+  load(space: 'ip' | 'l2', dim: number, path: string, maxElements: number, allowReplaceDeleted?: boolean): NativeHnswHandle;
+  save(handle: NativeHnswHandle, path: string): void;
+  addPoint(handle: NativeHnswHandle, vector: Float32Array, label: number, replaceDeleted?: boolean): void;
+  /** False when the label is unknown or already deleted. */
+  markDelete(handle: NativeHnswHandle, label: number): boolean;
+  /** False when the label is unknown or not deleted. */
+  unmarkDelete(handle: NativeHnswHandle, label: number): boolean;
+  resize(handle: NativeHnswHandle, maxElements: number): void;
+  setEf(handle: NativeHnswHandle, ef: number): void;
+  getCurrentCount(handle: NativeHnswHandle): number;
+  getMaxElements(handle: NativeHnswHandle): number;
+  /** Writes up to k results best first (-1 labels after them) and returns their number; `exclude` filters in the graph. */
+  search(handle: NativeHnswHandle, query: Float32Array, k: number, outLabels: Int32Array, outDistances: Float32Array, exclude?: Int32Array): number;
+  /** Row j of the outputs (q × k) holds query j's results best first, -1 labels after them. */
+  searchBatch(handle: NativeHnswHandle, queries: Float32Array, q: number, k: number, outLabels: Int32Array, outDistances: Float32Array): void;
+  /** The widest SIMD hnswlib was compiled with: avx512, avx, sse or scalar. */
+  simd(): string;
+}
+
+export interface LoadedNativeHnsw {
+  binding: NativeHnswBinding;
+  /** `native-avx512`, `native-avx2` or `native-<simd>` on other CPUs. */
+  name: string;
+}
+
+const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'hnsw_binding.cc');
+let loaded: LoadedNativeHnsw | null | undefined;
+let failure: string | null = null;
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+function nodeIncludeDir(): string | null {
+  const candidates = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  return candidates.find((d) => existsSync(path.join(d, 'node_api.h'))) ?? null;
+}
+
+/** The hnswlib headers inside the installed hnswlib-node package. */
+function hnswlibHeaderDir(): string {
+  const require = createRequire(import.meta.url);
+  const dir = path.join(path.dirname(require.resolve('hnswlib-node/package.json')), 'src', 'hnswlib');
+  if (!existsSync(path.join(dir, 'hnswlib.h'))) throw new Error(`hnswlib headers not found in ${dir}`);
+  return dir;
+}
+
+/** Why the native binding is unavailable (null when it loaded or was not tried). */
+export function nativeHnswFailure(): string | null {
+  return failure;
+}
+
+/** The native binding, compiled on first use, or null when it cannot be built here or is disabled. */
+export function loadNativeHnsw(): LoadedNativeHnsw | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  try {
+    if (process.env.CASCADE_HNSW_ENGINE === 'hnswlib-node') throw new Error('disabled by CASCADE_HNSW_ENGINE=hnswlib-node');
+    const include = nodeIncludeDir();
+    if (!include) throw new Error('Node-API headers (node_api.h) not found');
+    const headers = hnswlibHeaderDir();
+    const hash = createHash('sha256').update(readFileSync(sourcePath));
+    for (const file of readdirSync(headers).filter((f) => f.endsWith('.h')).sort()) hash.update(file).update(readFileSync(path.join(headers, file)));
+    const args = ['-O3', '-march=native', '-std=c++17', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hnsw_binding', `-I${include}`, `-I${headers}`];
+    const flags = cpuFlags();
+    const key = hash.update(args.join(' ')).update(process.versions.modules).update(process.arch).update([...flags].sort().join(' ')).digest('hex').slice(0, 16);
+    const cacheDir = process.env.CASCADE_NATIVE_CACHE ?? path.join(os.homedir(), '.cache', 'cascade', 'native');
+    const target = path.join(cacheDir, `hnsw_binding-${key}.node`);
+    if (!existsSync(target)) {
+      mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      try {
+        execFileSync(process.env.CXX ?? 'g++', [...args, sourcePath, '-o', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+        renameSync(tmp, target);
+      } catch (error) {
+        rmSync(tmp, { force: true });
+        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+        throw new Error(`compiling ${path.basename(sourcePath)} failed: ${stderr || (error as Error).message}`);
+      }
+    }
+    const binding = createRequire(import.meta.url)(target) as NativeHnswBinding;
+    const simd = binding.simd();
+    const name = simd === 'avx512' ? 'native-avx512' : simd === 'avx' && flags.has('avx2') ? 'native-avx2' : `native-${simd}`;
+    loaded = { binding, name };
+  } catch (error) {
+    failure = (error as Error).message;
+  }
+  return loaded;
+}
