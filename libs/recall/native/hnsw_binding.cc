@@ -18,15 +18,174 @@
 
 namespace {
 
+void writeResults(std::priority_queue<std::pair<float, hnswlib::labeltype>>& knn, size_t k, int32_t* labels, float* distances);
+
+using Hnsw = hnswlib::HierarchicalNSW<float>;
+using hnswlib::tableint;
+using DistId = std::pair<float, tableint>;
+
+// Reused between queries: the two heaps of the base-layer search and the batch of neighbours to score.
+struct SearchScratch {
+  std::vector<DistId> top;         // max-heap by distance: the ef best so far
+  std::vector<DistId> candidates;  // max-heap by −distance: the frontier
+  std::vector<tableint> batch;
+  std::vector<float> batchDistances;
+  std::vector<std::pair<float, hnswlib::labeltype>> results;
+};
+
 struct Index {
   hnswlib::SpaceInterface<float>* space = nullptr;
-  hnswlib::HierarchicalNSW<float>* hnsw = nullptr;
+  Hnsw* hnsw = nullptr;
   size_t dim = 0;
+  SearchScratch scratch;
   ~Index() {
     delete hnsw;
     delete space;
   }
 };
+
+inline void prefetchRange(const char* p, size_t bytes) {
+  for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
+  _mm_prefetch(p + bytes - 1, _MM_HINT_T0);
+}
+
+// hnswlib's searchKnn for a graph without deleted points and without a filter, step for step: the same greedy
+// descent through the upper layers, the same base-layer beam search with the same heap operations (std heaps
+// with hnswlib's comparator, as its std::priority_queue), hnswlib's own distance function, so the answers are
+// identical. What differs is how the work is scheduled: all unvisited neighbours of an expanded node are
+// gathered and their vectors (every cache line, not only the first) prefetched before their distances are
+// computed, and the heaps live in reused buffers instead of per-query allocations.
+template <typename Dist>
+size_t searchBareBone(const Hnsw& h, Dist dist, const float* query, size_t k, SearchScratch& s, int32_t* labels, float* distances) {
+  const void* param = h.dist_func_param_;
+  const size_t dataBytes = h.data_size_;
+  auto dataOf = [&h](tableint id) { return h.getDataByInternalId(id); };
+  auto scoreBatch = [&](size_t count) {
+    for (size_t i = 0; i < count; i++) prefetchRange(dataOf(s.batch[i]), dataBytes);
+    for (size_t i = 0; i < count; i++) s.batchDistances[i] = dist(query, dataOf(s.batch[i]), param);
+  };
+  const size_t maxDegree = std::max(h.maxM0_, h.maxM_);
+  if (s.batch.size() < maxDegree) {
+    s.batch.resize(maxDegree);
+    s.batchDistances.resize(maxDegree);
+  }
+
+  tableint current = h.enterpoint_node_;
+  float currentDist = dist(query, dataOf(current), param);
+  for (int level = h.maxlevel_; level > 0; level--) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      unsigned int* list = h.get_linklist(current, level);
+      const size_t size = h.getListCount(list);
+      const tableint* neighbours = reinterpret_cast<const tableint*>(list + 1);
+      for (size_t i = 0; i < size; i++) s.batch[i] = neighbours[i];
+      scoreBatch(size);
+      for (size_t i = 0; i < size; i++) {
+        if (s.batchDistances[i] < currentDist) {
+          currentDist = s.batchDistances[i];
+          current = s.batch[i];
+          changed = true;
+        }
+      }
+    }
+  }
+
+  const size_t ef = std::max(h.ef_, k);
+  Hnsw::CompareByFirst byFirst;
+  std::vector<DistId>& top = s.top;
+  std::vector<DistId>& candidates = s.candidates;
+  top.clear();
+  candidates.clear();
+  hnswlib::VisitedList* visitedList = h.visited_list_pool_->getFreeVisitedList();
+  hnswlib::vl_type* visited = visitedList->mass;
+  const hnswlib::vl_type tag = visitedList->curV;
+
+  float lowerBound = dist(query, dataOf(current), param);
+  top.emplace_back(lowerBound, current);
+  candidates.emplace_back(-lowerBound, current);
+  visited[current] = tag;
+  while (!candidates.empty()) {
+    const DistId next = candidates.front();
+    if (-next.first > lowerBound) break;
+    std::pop_heap(candidates.begin(), candidates.end(), byFirst);
+    candidates.pop_back();
+    int* list = reinterpret_cast<int*>(h.get_linklist0(next.second));
+    const size_t size = h.getListCount(reinterpret_cast<hnswlib::linklistsizeint*>(list));
+    size_t count = 0;
+    for (size_t j = 1; j <= size; j++) {
+      const tableint id = static_cast<tableint>(list[j]);
+      if (visited[id] == tag) continue;
+      visited[id] = tag;
+      s.batch[count++] = id;
+    }
+    scoreBatch(count);
+    for (size_t i = 0; i < count; i++) {
+      const float d = s.batchDistances[i];
+      if (top.size() < ef || lowerBound > d) {
+        candidates.emplace_back(-d, s.batch[i]);
+        std::push_heap(candidates.begin(), candidates.end(), byFirst);
+        top.emplace_back(d, s.batch[i]);
+        std::push_heap(top.begin(), top.end(), byFirst);
+        while (top.size() > ef) {
+          std::pop_heap(top.begin(), top.end(), byFirst);
+          top.pop_back();
+        }
+        if (!top.empty()) lowerBound = top.front().first;
+      }
+    }
+    if (!candidates.empty()) _mm_prefetch(h.get_linklist0(candidates.front().second), _MM_HINT_T0);
+  }
+  h.visited_list_pool_->releaseVisitedList(visitedList);
+
+  while (top.size() > k) {
+    std::pop_heap(top.begin(), top.end(), byFirst);
+    top.pop_back();
+  }
+  // hnswlib hands the survivors over in a max-heap of (distance, label) pairs: ascending pair order, best first
+  s.results.clear();
+  for (const DistId& r : top) s.results.emplace_back(r.first, h.getExternalLabel(r.second));
+  std::sort(s.results.begin(), s.results.end());
+  const size_t n = s.results.size();
+  for (size_t i = 0; i < n; i++) {
+    labels[i] = static_cast<int32_t>(s.results[i].second);
+    distances[i] = s.results[i].first;
+  }
+  for (size_t i = n; i < k; i++) {
+    labels[i] = -1;
+    distances[i] = std::numeric_limits<float>::infinity();
+  }
+  return n;
+}
+
+// One query into k result slots: the bare-bone path when nothing is deleted, else hnswlib's searchKnn.
+size_t searchOne(Index& index, const float* query, size_t k, int32_t* labels, float* distances) {
+  const Hnsw& h = *index.hnsw;
+  if (h.cur_element_count == 0) {
+    for (size_t i = 0; i < k; i++) {
+      labels[i] = -1;
+      distances[i] = std::numeric_limits<float>::infinity();
+    }
+    return 0;
+  }
+  if (h.num_deleted_ == 0) {
+#if defined(USE_AVX512)
+    // the function hnswlib picked for this space, called directly so that it inlines (same code, same sums)
+    if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX512) {
+      return searchBareBone(h, hnswlib::InnerProductDistanceSIMD16ExtAVX512, query, k, index.scratch, labels, distances);
+    }
+#elif defined(USE_AVX)
+    if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX) {
+      return searchBareBone(h, hnswlib::InnerProductDistanceSIMD16ExtAVX, query, k, index.scratch, labels, distances);
+    }
+#endif
+    return searchBareBone(h, h.fstdistfunc_, query, k, index.scratch, labels, distances);
+  }
+  auto knn = h.searchKnn(query, k);
+  const size_t n = knn.size();
+  writeResults(knn, k, labels, distances);
+  return n;
+}
 
 // Leaves out the labels of a sorted list (the graph-level filter for a large exclusion set).
 class ExcludeSorted : public hnswlib::BaseFilterFunctor {
@@ -334,7 +493,7 @@ napi_value Search(napi_env env, napi_callback_info info) {
     NAPI_OK(napi_typeof(env, args[5], &excludeType));
     std::priority_queue<std::pair<float, hnswlib::labeltype>> knn;
     if (excludeType == napi_undefined || excludeType == napi_null) {
-      knn = index->hnsw->searchKnn(query, k);
+      return numberValue(env, static_cast<double>(searchOne(*index, query, k, labels, distances)));
     } else {
       bool is = false;
       NAPI_OK(napi_is_typedarray(env, args[5], &is));
@@ -366,10 +525,7 @@ napi_value SearchBatch(napi_env env, napi_callback_info info) {
     const float* queries = getTyped<float>(env, args[1], napi_float32_array, q * index->dim, "queries");
     int32_t* labels = getTyped<int32_t>(env, args[4], napi_int32_array, q * k, "outLabels");
     float* distances = getTyped<float>(env, args[5], napi_float32_array, q * k, "outDistances");
-    for (size_t j = 0; j < q; j++) {
-      auto knn = index->hnsw->searchKnn(queries + j * index->dim, k);
-      writeResults(knn, k, labels + j * k, distances + j * k);
-    }
+    for (size_t j = 0; j < q; j++) searchOne(*index, queries + j * index->dim, k, labels + j * k, distances + j * k);
     return undefinedValue(env);
   });
 }

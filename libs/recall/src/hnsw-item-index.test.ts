@@ -152,6 +152,26 @@ describe.skipIf(loadNativeHnsw() === null)('HnswItemIndex across engines', () =>
     addon.save(file2);
     expect(readFileSync(file2).equals(readFileSync(file))).toBe(true);
   });
+  it('answers exactly as hnswlib-node on the same graph at a small ef (an approximate search)', () => {
+    const m = 3000;
+    const d = 16;
+    const many = Float32Array.from({ length: m * d }, () => rng.normal());
+    const native = HnswItemIndex.build(many, Int32Array.from({ length: m }, (_, i) => i), { dim: d, ef: 10, engine: 'native' });
+    const file = path.join(dir, 'approx.hnsw');
+    native.save(file);
+    const addon = HnswItemIndex.load(file, { engine: 'hnswlib-node' });
+    const qs = Float32Array.from({ length: 200 * d }, () => rng.normal());
+    const a = native.queryBatch(qs, 10);
+    const b = addon.queryBatch(qs, 10);
+    expect(Array.from(a.ids)).toEqual(Array.from(b.ids));
+    for (let i = 0; i < a.scores.length; i++) expect(Math.abs(a.scores[i] - b.scores[i])).toBeLessThan(1e-4);
+    // with deleted points the native binding runs hnswlib's own search
+    for (let i = 0; i < 50; i++) {
+      native.markDeleted(i * 7);
+      addon.markDeleted(i * 7);
+    }
+    expect(Array.from(native.queryBatch(qs, 10).ids)).toEqual(Array.from(addon.queryBatch(qs, 10).ids));
+  });
   it('loads an hnswlib-node index natively, bit for bit', () => {
     const addon = HnswItemIndex.build(vectors, ids, { dim, ef: 200, engine: 'hnswlib-node' });
     const file = path.join(dir, 'addon.hnsw');
