@@ -1,6 +1,8 @@
 // Bulk event ingestion: 1,000,000 synthetic events through insertEvents (validation, id resolution,
 // duplicate skipping) into a fresh embedded PGlite, and into PostgreSQL when DATABASE_URL is set.
-// Usage: npm run bench -- ingest [--events N] [--batch N]
+// Usage: npm run bench -- ingest [--events N] [--batch N] [--postgres-writers N]
+// PGlite runs inside this process (one writer); PostgreSQL gets concurrent writers on separate connections,
+// as an ingest service with concurrent logBatch calls would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +17,7 @@ function option(args: string[], name: string, fallback: number): number {
   return n;
 }
 
-async function measure(db: CascadeDatabase, events: number, batch: number, users: number, items: number) {
+async function measure(db: CascadeDatabase, events: number, batch: number, users: number, items: number, writers = 1) {
   for (let s = 0; s < users; s += 10_000) {
     await upsertUsers(db.sql, Array.from({ length: Math.min(10_000, users - s) }, (_, i) => ({ externalId: `u${s + i}` })));
   }
@@ -26,8 +28,8 @@ async function measure(db: CascadeDatabase, events: number, batch: number, users
   const types = ['impression', 'impression', 'impression', 'impression', 'click', 'like', 'purchase'] as const;
   const t0 = Date.UTC(2026, 0, 1);
   let inserted = 0;
-  const started = performance.now();
-  for (let s = 0; s < events; s += batch) {
+  let next = 0;
+  const makeBatch = (s: number): EventInput[] => {
     const n = Math.min(batch, events - s);
     const rows: EventInput[] = new Array(n);
     for (let k = 0; k < n; k++) {
@@ -42,18 +44,29 @@ async function measure(db: CascadeDatabase, events: number, batch: number, users
         idempotencyKey: `bench-${id}`,
       };
     }
-    inserted += (await insertEvents(db.sql, rows)).inserted;
-    if ((s / batch) % 20 === 0) process.stderr.write(`ingest ${db.kind}: ${s + n}/${events}\r`);
-  }
+    return rows;
+  };
+  const started = performance.now();
+  const writer = async () => {
+    while (next < events) {
+      const s = next;
+      next += batch;
+      const result = await insertEvents(db.sql, makeBatch(s));
+      inserted += result.inserted; // not `inserted += await …`: that would read `inserted` before the await
+      if ((s / batch) % 20 === 0) process.stderr.write(`ingest ${db.kind}: ${Math.min(s + batch, events)}/${events}\r`);
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, writer));
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write('\n');
   if (inserted !== events) throw new Error(`expected ${events} inserted events, got ${inserted}`);
-  return { events, seconds: Number(seconds.toFixed(2)), events_per_sec: Math.round(events / seconds) };
+  return { events, writers, seconds: Number(seconds.toFixed(2)), events_per_sec: Math.round(events / seconds) };
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const events = option(args, '--events', 1_000_000);
   const batch = option(args, '--batch', 5_000);
+  const postgresWriters = option(args, '--postgres-writers', 2);
   const users = 50_000;
   const items = 20_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-ingest-'));
@@ -80,10 +93,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     scopedUrl.searchParams.set('schema', schema);
     const scoped = scopedUrl.toString();
     try {
-      const db = await openDatabase({ databaseUrl: scoped });
+      const db = await openDatabase({ databaseUrl: scoped, poolSize: postgresWriters + 1 });
       try {
-        const pg = await measure(db, events, batch, users, items);
-        Object.assign(result, { postgres_events: pg.events, postgres_seconds: pg.seconds, postgres_events_per_sec: pg.events_per_sec, postgres_target_events_per_sec: 50_000 });
+        const pg = await measure(db, events, batch, users, items, postgresWriters);
+        Object.assign(result, { postgres_events: pg.events, postgres_writers: pg.writers, postgres_seconds: pg.seconds, postgres_events_per_sec: pg.events_per_sec, postgres_target_events_per_sec: 50_000 });
       } finally {
         await db.close();
       }

@@ -2,7 +2,7 @@
 // by idempotency key, so replaying a batch or re-importing a file inserts nothing twice.
 import { z } from 'zod';
 import { EVENT_TYPES } from './event-types.js';
-import { clearIdCache, resolveIds } from './id-resolver.js';
+import { resolveIds } from './id-resolver.js';
 import type { SqlClient } from './sql-driver.js';
 import { parseBatch } from './validation.js';
 
@@ -80,27 +80,15 @@ export async function insertEvents(sql: SqlClient, events: readonly EventInput[]
   const missing = (field: 'userId' | 'itemId', list: string[]) => (externalId: string): never => {
     throw new Error(`invalid event at index ${list.indexOf(externalId)}: field "${field}": unknown ${field === 'userId' ? 'user' : 'item'} "${externalId}"`);
   };
-  const insert = async () => {
-    const userIds = await resolveIds(sql, 'users', users, options.createMissingUsers ?? true, missing('userId', users));
-    const itemIds = await resolveIds(sql, 'items', items, options.createMissingItems ?? false, missing('itemId', items));
-    return sql.execute(
-      `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
-       SELECT e.type::"EventType", e.custom_type, e.value, e.user_id, e.item_id, e.request_id, e.placement, to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', e.key
-       FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::float8[], $9::text[])
-         AS e(type, custom_type, value, user_id, item_id, request_id, placement, ts, key)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-      [types, customTypes, values, Array.from(userIds), Array.from(itemIds), requestIds, placements, times, keys],
-    );
-  };
-  let inserted: number;
-  try {
-    inserted = await insert();
-  } catch (error) {
-    // A cached id whose row was deleted by another process: forget the cache and resolve again, once.
-    // (Inside a transaction the error has aborted it, so the retry is left to the caller.)
-    if ((error as { code?: string }).code !== '23503') throw error;
-    clearIdCache(sql);
-    inserted = await insert();
-  }
+  const userIds = await resolveIds(sql, 'users', users, options.createMissingUsers ?? true, missing('userId', users));
+  const itemIds = await resolveIds(sql, 'items', items, options.createMissingItems ?? false, missing('itemId', items));
+  const inserted = await sql.execute(
+    `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
+     SELECT e.type::"EventType", e.custom_type, e.value, e.user_id, e.item_id, e.request_id, e.placement, to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', e.key
+     FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::float8[], $9::text[])
+       AS e(type, custom_type, value, user_id, item_id, request_id, placement, ts, key)
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [types, customTypes, values, Array.from(userIds), Array.from(itemIds), requestIds, placements, times, keys],
+  );
   return { inserted, duplicates: n - inserted };
 }

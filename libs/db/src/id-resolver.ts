@@ -1,6 +1,6 @@
 // Resolves external user/item ids to internal row ids for event ingestion, creating missing rows when
-// asked. Resolved ids are cached per SQL client: rows are never re-keyed, so a hit skips two index
-// lookups per event. A transaction gets its own SqlClient object and therefore its own cache, so ids
+// asked. Resolved ids are cached per SQL client: users and items are never re-keyed or hard-deleted, so
+// a hit skips a lookup per event. A transaction gets its own SqlClient object and therefore its own cache, so ids
 // of rows created inside a transaction that rolls back never leak into later writes.
 import type { SqlClient } from './sql-driver.js';
 
@@ -15,11 +15,6 @@ function cacheFor(sql: SqlClient, table: Table): Map<string, number> {
     caches.set(sql, entry);
   }
   return entry[table];
-}
-
-/** Forgets cached ids (after a foreign-key error, the rows behind them are gone). */
-export function clearIdCache(sql: SqlClient): void {
-  caches.delete(sql);
 }
 
 /**

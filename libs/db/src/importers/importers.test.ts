@@ -27,7 +27,8 @@ describe('importers', () => {
     expect(toy.createdAt.toISOString()).toBe('1995-01-01T00:00:00.000Z');
     const user = await db.prisma.user.findUniqueOrThrow({ where: { externalId: '100k:2' } });
     expect(user.attributes).toEqual({ age: 53, gender: 'F', occupation: 'other', zip: '94043' });
-    const rating = await db.prisma.event.findFirstOrThrow({ where: { user: { externalId: '100k:1' }, item: { externalId: '100k:1' } } });
+    const [u1, m1] = await Promise.all([db.prisma.user.findUniqueOrThrow({ where: { externalId: '100k:1' } }), db.prisma.item.findUniqueOrThrow({ where: { externalId: '100k:1' } })]);
+    const rating = await db.prisma.event.findFirstOrThrow({ where: { userId: u1.id, itemId: m1.id } });
     expect(rating).toMatchObject({ type: 'rating', value: 5 });
     expect(rating.occurredAt.getTime()).toBe(874965758000);
 
