@@ -16,6 +16,10 @@
 
 #include "hnswlib.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace {
 
 void writeResults(std::priority_queue<std::pair<float, hnswlib::labeltype>>& knn, size_t k, int32_t* labels, float* distances);
@@ -24,167 +28,267 @@ using Hnsw = hnswlib::HierarchicalNSW<float>;
 using hnswlib::tableint;
 using DistId = std::pair<float, tableint>;
 
-// Reused between queries: the two heaps of the base-layer search and the batch of neighbours to score.
-struct SearchScratch {
-  std::vector<DistId> top;         // max-heap by distance: the ef best so far
-  std::vector<DistId> candidates;  // max-heap by −distance: the frontier
-  std::vector<tableint> batch;
-  std::vector<float> batchDistances;
-  std::vector<std::pair<float, hnswlib::labeltype>> results;
+inline void prefetchRange(const char* p, size_t bytes) {
+  for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
+  _mm_prefetch(p + bytes - 1, _MM_HINT_T0);
+}
+
+inline void fillMissing(size_t from, size_t k, int32_t* labels, float* distances) {
+  for (size_t i = from; i < k; i++) {
+    labels[i] = -1;
+    distances[i] = std::numeric_limits<float>::infinity();
+  }
+}
+
+// hnswlib's searchKnn for a graph without deleted points and without a filter, step for step: the same greedy
+// descent through the upper layers, the same base-layer beam search with the same heap operations (std heaps
+// with hnswlib's comparator, as its std::priority_queue), hnswlib's own distance function, so the answers are
+// identical. What differs is the scheduling: each expansion first gathers the node's unvisited neighbours and
+// prefetches their vectors (every cache line, not only the first: the memory latency is the cost here), then
+// scores them; the distance kernel is inlined; heaps live in buffers reused across a batch.
+template <typename Dist>
+class BareBoneSearch {
+ public:
+  BareBoneSearch(const Hnsw& h, Dist dist) : h_(h), dist_(dist), param_(h.dist_func_param_), dataBytes_(h.data_size_) {
+    const size_t maxDegree = std::max(h.maxM0_, h.maxM_);
+    batch_.resize(maxDegree);
+    batchDistances_.resize(maxDegree);
+  }
+
+  /** Descends to the base layer and seeds the beam search. */
+  void begin(const float* query, size_t k, int32_t* labels, float* distances) {
+    query_ = query;
+    k_ = k;
+    labels_ = labels;
+    distances_ = distances;
+    tableint current = h_.enterpoint_node_;
+    float currentDist = dist_(query, dataOf(current), param_);
+    for (int level = h_.maxlevel_; level > 0; level--) {
+      bool changed = true;
+      while (changed) {
+        changed = false;
+        unsigned int* list = h_.get_linklist(current, level);
+        const size_t size = h_.getListCount(list);
+        const tableint* neighbours = reinterpret_cast<const tableint*>(list + 1);
+        for (size_t i = 0; i < size; i++) {
+          batch_[i] = neighbours[i];
+          prefetchRange(dataOf(neighbours[i]), dataBytes_);
+        }
+        count_ = size;
+        computeDistances();
+        for (size_t i = 0; i < size; i++) {
+          if (batchDistances_[i] < currentDist) {
+            currentDist = batchDistances_[i];
+            current = batch_[i];
+            changed = true;
+          }
+        }
+      }
+    }
+    ef_ = std::max(h_.ef_, k);
+    top_.clear();
+    candidates_.clear();
+    visitedList_ = h_.visited_list_pool_->getFreeVisitedList();
+    lowerBound_ = dist_(query, dataOf(current), param_);
+    top_.emplace_back(lowerBound_, current);
+    candidates_.emplace_back(-lowerBound_, current);
+    visitedList_->mass[current] = visitedList_->curV;
+  }
+
+  /** Takes the next frontier node and prefetches its unvisited neighbours; false when the search is over. */
+  bool gather() {
+    if (candidates_.empty()) return false;
+    const DistId next = candidates_.front();
+    if (-next.first > lowerBound_) return false;
+    std::pop_heap(candidates_.begin(), candidates_.end(), byFirst_);
+    candidates_.pop_back();
+    int* list = reinterpret_cast<int*>(h_.get_linklist0(next.second));
+    const size_t size = h_.getListCount(reinterpret_cast<hnswlib::linklistsizeint*>(list));
+    hnswlib::vl_type* visited = visitedList_->mass;
+    const hnswlib::vl_type tag = visitedList_->curV;
+    size_t count = 0;
+    for (size_t j = 1; j <= size; j++) {
+      const tableint id = static_cast<tableint>(list[j]);
+      if (visited[id] == tag) continue;
+      visited[id] = tag;
+      batch_[count++] = id;
+      prefetchRange(dataOf(id), dataBytes_);
+    }
+    count_ = count;
+    return true;
+  }
+
+  /** Scores the gathered neighbours and updates the heaps as hnswlib does, in neighbour order. */
+  void score() {
+    computeDistances();
+    for (size_t i = 0; i < count_; i++) {
+      const float d = batchDistances_[i];
+      if (top_.size() < ef_ || lowerBound_ > d) {
+        candidates_.emplace_back(-d, batch_[i]);
+        std::push_heap(candidates_.begin(), candidates_.end(), byFirst_);
+        top_.emplace_back(d, batch_[i]);
+        std::push_heap(top_.begin(), top_.end(), byFirst_);
+        while (top_.size() > ef_) {
+          std::pop_heap(top_.begin(), top_.end(), byFirst_);
+          top_.pop_back();
+        }
+        if (!top_.empty()) lowerBound_ = top_.front().first;
+      }
+    }
+    if (!candidates_.empty()) _mm_prefetch(h_.get_linklist0(candidates_.front().second), _MM_HINT_T0);
+  }
+
+  /** Writes the k best, best first, and returns their number. */
+  size_t finish() {
+    h_.visited_list_pool_->releaseVisitedList(visitedList_);
+    visitedList_ = nullptr;
+    while (top_.size() > k_) {
+      std::pop_heap(top_.begin(), top_.end(), byFirst_);
+      top_.pop_back();
+    }
+    // hnswlib hands the survivors over in a max-heap of (distance, label) pairs: ascending pair order
+    results_.clear();
+    for (const DistId& r : top_) results_.emplace_back(r.first, h_.getExternalLabel(r.second));
+    std::sort(results_.begin(), results_.end());
+    const size_t n = results_.size();
+    for (size_t i = 0; i < n; i++) {
+      labels_[i] = static_cast<int32_t>(results_[i].second);
+      distances_[i] = results_[i].first;
+    }
+    fillMissing(n, k_, labels_, distances_);
+    return n;
+  }
+
+  ~BareBoneSearch() {
+    if (visitedList_) h_.visited_list_pool_->releaseVisitedList(visitedList_);
+  }
+
+ private:
+  const char* dataOf(tableint id) const { return h_.getDataByInternalId(id); }
+  void computeDistances() {
+    for (size_t i = 0; i < count_; i++) batchDistances_[i] = dist_(query_, dataOf(batch_[i]), param_);
+  }
+
+  const Hnsw& h_;
+  Dist dist_;
+  const void* param_;
+  size_t dataBytes_;
+  Hnsw::CompareByFirst byFirst_;
+  const float* query_ = nullptr;
+  size_t k_ = 0;
+  size_t ef_ = 0;
+  int32_t* labels_ = nullptr;
+  float* distances_ = nullptr;
+  hnswlib::VisitedList* visitedList_ = nullptr;
+  float lowerBound_ = 0;
+  std::vector<DistId> top_;         // max-heap by distance: the ef best so far
+  std::vector<DistId> candidates_;  // max-heap by −distance: the frontier
+  std::vector<tableint> batch_;
+  std::vector<float> batchDistances_;
+  size_t count_ = 0;
+  std::vector<std::pair<float, hnswlib::labeltype>> results_;
 };
+
+template <typename Dist>
+void searchBareBoneBatch(const Hnsw& h, Dist dist, const float* queries, size_t dim, size_t q, size_t k, int32_t* labels, float* distances) {
+  BareBoneSearch<Dist> search(h, dist);
+  for (size_t j = 0; j < q; j++) {
+    search.begin(queries + j * dim, k, labels + j * k, distances + j * k);
+    while (search.gather()) search.score();
+    search.finish();
+  }
+}
+
+template <typename Dist>
+size_t searchBareBoneOne(const Hnsw& h, Dist dist, const float* query, size_t k, int32_t* labels, float* distances) {
+  BareBoneSearch<Dist> search(h, dist);
+  search.begin(query, k, labels, distances);
+  while (search.gather()) search.score();
+  return search.finish();
+}
+
+#if defined(USE_AVX512)
+struct InnerProductAvx512 {
+  float operator()(const void* a, const void* b, const void* param) const {
+    return hnswlib::InnerProductDistanceSIMD16ExtAVX512(a, b, param);
+  }
+};
+#endif
+#if defined(USE_AVX)
+struct InnerProductAvx {
+  float operator()(const void* a, const void* b, const void* param) const {
+    return hnswlib::InnerProductDistanceSIMD16ExtAVX(a, b, param);
+  }
+};
+#endif
+
+// Calls `run` with the distance function hnswlib picked for this space: directly when it is one of the SIMD
+// kernels so that it inlines (same code, same sums), else through hnswlib's function pointer.
+template <typename Run>
+auto withDistance(const Hnsw& h, Run run) {
+#if defined(USE_AVX512)
+  if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX512) return run(InnerProductAvx512());
+#endif
+#if defined(USE_AVX)
+  if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX) return run(InnerProductAvx());
+#endif
+  return run(h.fstdistfunc_);
+}
+
+// Moves the base layer (vectors and neighbour lists, read at random by every search) to memory backed by 2 MiB
+// pages where the kernel allows it (transparent huge pages in `madvise` mode): a 100k × 64-d index spans ~40 MB,
+// far more than the 4 KiB-page TLB covers (about 5 % more queries/s here). The stored elements are copied byte
+// for byte and the block stays malloc-compatible (hnswlib reallocs and frees it). After create, load and resize.
+void adviseHugePages(Hnsw& h) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr size_t huge = size_t(2) << 20;
+  const size_t bytes = h.max_elements_ * h.size_data_per_element_;
+  if (bytes < 2 * huge) return;
+  void* block = nullptr;
+  if (posix_memalign(&block, huge, bytes) != 0) return;
+  madvise(block, bytes / huge * huge, MADV_HUGEPAGE);
+  std::memcpy(block, h.data_level0_memory_, h.cur_element_count * h.size_data_per_element_);
+  free(h.data_level0_memory_);
+  h.data_level0_memory_ = static_cast<char*>(block);
+#else
+  (void)h;
+#endif
+}
 
 struct Index {
   hnswlib::SpaceInterface<float>* space = nullptr;
   Hnsw* hnsw = nullptr;
   size_t dim = 0;
-  SearchScratch scratch;
   ~Index() {
     delete hnsw;
     delete space;
   }
 };
 
-inline void prefetchRange(const char* p, size_t bytes) {
-  for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
-  _mm_prefetch(p + bytes - 1, _MM_HINT_T0);
-}
-
-// hnswlib's searchKnn for a graph without deleted points and without a filter, step for step: the same greedy
-// descent through the upper layers, the same base-layer beam search with the same heap operations (std heaps
-// with hnswlib's comparator, as its std::priority_queue), hnswlib's own distance function, so the answers are
-// identical. What differs is how the work is scheduled: all unvisited neighbours of an expanded node are
-// gathered and their vectors (every cache line, not only the first) prefetched before their distances are
-// computed, and the heaps live in reused buffers instead of per-query allocations.
-template <typename Dist>
-size_t searchBareBone(const Hnsw& h, Dist dist, const float* query, size_t k, SearchScratch& s, int32_t* labels, float* distances) {
-  const void* param = h.dist_func_param_;
-  const size_t dataBytes = h.data_size_;
-  auto dataOf = [&h](tableint id) { return h.getDataByInternalId(id); };
-  auto scoreBatch = [&](size_t count) {
-    for (size_t i = 0; i < count; i++) prefetchRange(dataOf(s.batch[i]), dataBytes);
-    for (size_t i = 0; i < count; i++) s.batchDistances[i] = dist(query, dataOf(s.batch[i]), param);
-  };
-  const size_t maxDegree = std::max(h.maxM0_, h.maxM_);
-  if (s.batch.size() < maxDegree) {
-    s.batch.resize(maxDegree);
-    s.batchDistances.resize(maxDegree);
-  }
-
-  tableint current = h.enterpoint_node_;
-  float currentDist = dist(query, dataOf(current), param);
-  for (int level = h.maxlevel_; level > 0; level--) {
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      unsigned int* list = h.get_linklist(current, level);
-      const size_t size = h.getListCount(list);
-      const tableint* neighbours = reinterpret_cast<const tableint*>(list + 1);
-      for (size_t i = 0; i < size; i++) s.batch[i] = neighbours[i];
-      scoreBatch(size);
-      for (size_t i = 0; i < size; i++) {
-        if (s.batchDistances[i] < currentDist) {
-          currentDist = s.batchDistances[i];
-          current = s.batch[i];
-          changed = true;
-        }
-      }
-    }
-  }
-
-  const size_t ef = std::max(h.ef_, k);
-  Hnsw::CompareByFirst byFirst;
-  std::vector<DistId>& top = s.top;
-  std::vector<DistId>& candidates = s.candidates;
-  top.clear();
-  candidates.clear();
-  hnswlib::VisitedList* visitedList = h.visited_list_pool_->getFreeVisitedList();
-  hnswlib::vl_type* visited = visitedList->mass;
-  const hnswlib::vl_type tag = visitedList->curV;
-
-  float lowerBound = dist(query, dataOf(current), param);
-  top.emplace_back(lowerBound, current);
-  candidates.emplace_back(-lowerBound, current);
-  visited[current] = tag;
-  while (!candidates.empty()) {
-    const DistId next = candidates.front();
-    if (-next.first > lowerBound) break;
-    std::pop_heap(candidates.begin(), candidates.end(), byFirst);
-    candidates.pop_back();
-    int* list = reinterpret_cast<int*>(h.get_linklist0(next.second));
-    const size_t size = h.getListCount(reinterpret_cast<hnswlib::linklistsizeint*>(list));
-    size_t count = 0;
-    for (size_t j = 1; j <= size; j++) {
-      const tableint id = static_cast<tableint>(list[j]);
-      if (visited[id] == tag) continue;
-      visited[id] = tag;
-      s.batch[count++] = id;
-    }
-    scoreBatch(count);
-    for (size_t i = 0; i < count; i++) {
-      const float d = s.batchDistances[i];
-      if (top.size() < ef || lowerBound > d) {
-        candidates.emplace_back(-d, s.batch[i]);
-        std::push_heap(candidates.begin(), candidates.end(), byFirst);
-        top.emplace_back(d, s.batch[i]);
-        std::push_heap(top.begin(), top.end(), byFirst);
-        while (top.size() > ef) {
-          std::pop_heap(top.begin(), top.end(), byFirst);
-          top.pop_back();
-        }
-        if (!top.empty()) lowerBound = top.front().first;
-      }
-    }
-    if (!candidates.empty()) _mm_prefetch(h.get_linklist0(candidates.front().second), _MM_HINT_T0);
-  }
-  h.visited_list_pool_->releaseVisitedList(visitedList);
-
-  while (top.size() > k) {
-    std::pop_heap(top.begin(), top.end(), byFirst);
-    top.pop_back();
-  }
-  // hnswlib hands the survivors over in a max-heap of (distance, label) pairs: ascending pair order, best first
-  s.results.clear();
-  for (const DistId& r : top) s.results.emplace_back(r.first, h.getExternalLabel(r.second));
-  std::sort(s.results.begin(), s.results.end());
-  const size_t n = s.results.size();
-  for (size_t i = 0; i < n; i++) {
-    labels[i] = static_cast<int32_t>(s.results[i].second);
-    distances[i] = s.results[i].first;
-  }
-  for (size_t i = n; i < k; i++) {
-    labels[i] = -1;
-    distances[i] = std::numeric_limits<float>::infinity();
-  }
-  return n;
-}
-
 // One query into k result slots: the bare-bone path when nothing is deleted, else hnswlib's searchKnn.
 size_t searchOne(Index& index, const float* query, size_t k, int32_t* labels, float* distances) {
   const Hnsw& h = *index.hnsw;
   if (h.cur_element_count == 0) {
-    for (size_t i = 0; i < k; i++) {
-      labels[i] = -1;
-      distances[i] = std::numeric_limits<float>::infinity();
-    }
+    fillMissing(0, k, labels, distances);
     return 0;
   }
   if (h.num_deleted_ == 0) {
-#if defined(USE_AVX512)
-    // the function hnswlib picked for this space, called directly so that it inlines (same code, same sums)
-    if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX512) {
-      return searchBareBone(h, hnswlib::InnerProductDistanceSIMD16ExtAVX512, query, k, index.scratch, labels, distances);
-    }
-#elif defined(USE_AVX)
-    if (h.fstdistfunc_ == hnswlib::InnerProductDistanceSIMD16ExtAVX) {
-      return searchBareBone(h, hnswlib::InnerProductDistanceSIMD16ExtAVX, query, k, index.scratch, labels, distances);
-    }
-#endif
-    return searchBareBone(h, h.fstdistfunc_, query, k, index.scratch, labels, distances);
+    return withDistance(h, [&](auto dist) { return searchBareBoneOne(h, dist, query, k, labels, distances); });
   }
   auto knn = h.searchKnn(query, k);
   const size_t n = knn.size();
   writeResults(knn, k, labels, distances);
   return n;
+}
+
+// q queries (q × dim) into q × k result slots.
+void searchMany(Index& index, const float* queries, size_t q, size_t k, int32_t* labels, float* distances) {
+  const Hnsw& h = *index.hnsw;
+  if (h.cur_element_count == 0 || h.num_deleted_ > 0) {
+    for (size_t j = 0; j < q; j++) searchOne(index, queries + j * index.dim, k, labels + j * k, distances + j * k);
+    return;
+  }
+  withDistance(h, [&](auto dist) { searchBareBoneBatch(h, dist, queries, index.dim, q, k, labels, distances); });
 }
 
 // Leaves out the labels of a sorted list (the graph-level filter for a large exclusion set).
@@ -346,6 +450,7 @@ napi_value Create(napi_env env, napi_callback_info info) {
       index->dim = dim;
       index->space = makeSpace(space, dim);
       index->hnsw = new hnswlib::HierarchicalNSW<float>(index->space, maxElements, M, efConstruction, seed, getBool(env, args[6]));
+      adviseHugePages(*index->hnsw);
     } catch (...) {
       delete index;
       throw;
@@ -369,6 +474,7 @@ napi_value Load(napi_env env, napi_callback_info info) {
       index->dim = dim;
       index->space = makeSpace(space, dim);
       index->hnsw = new hnswlib::HierarchicalNSW<float>(index->space, path, false, maxElements, getBool(env, args[4]));
+      adviseHugePages(*index->hnsw);
     } catch (...) {
       delete index;
       throw;
@@ -444,7 +550,9 @@ napi_value Resize(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     napi_value args[2];
     getArgs(env, info, args, 2);
-    getIndex(env, args[0])->hnsw->resizeIndex(getCount(env, args[1], "maxElements"));
+    Hnsw& h = *getIndex(env, args[0])->hnsw;
+    h.resizeIndex(getCount(env, args[1], "maxElements"));
+    adviseHugePages(h);
     return undefinedValue(env);
   });
 }
@@ -525,7 +633,7 @@ napi_value SearchBatch(napi_env env, napi_callback_info info) {
     const float* queries = getTyped<float>(env, args[1], napi_float32_array, q * index->dim, "queries");
     int32_t* labels = getTyped<int32_t>(env, args[4], napi_int32_array, q * k, "outLabels");
     float* distances = getTyped<float>(env, args[5], napi_float32_array, q * k, "outDistances");
-    for (size_t j = 0; j < q; j++) searchOne(*index, queries + j * index->dim, k, labels + j * k, distances + j * k);
+    searchMany(*index, queries, q, k, labels, distances);
     return undefinedValue(env);
   });
 }

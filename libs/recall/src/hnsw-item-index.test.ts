@@ -172,6 +172,28 @@ describe.skipIf(loadNativeHnsw() === null)('HnswItemIndex across engines', () =>
     }
     expect(Array.from(native.queryBatch(qs, 10).ids)).toEqual(Array.from(addon.queryBatch(qs, 10).ids));
   });
+  it('keeps its points when the native base layer moves to huge pages (create, resize, load)', () => {
+    // 256-d: 2100 points make a base layer above the 4 MiB where the binding moves it to 2 MiB pages
+    const d = 256;
+    const m = 2100;
+    const big = Float32Array.from({ length: m * d }, () => rng.normal());
+    const local = HnswItemIndex.create({ dim: d, maxElements: 2000, efConstruction: 16, ef: 64, engine: 'native' });
+    for (let r = 0; r < m; r++) local.upsert(r, big.subarray(r * d, (r + 1) * d));
+    expect(local.capacity).toBe(4000);
+    const file = path.join(dir, 'huge.hnsw');
+    local.save(file);
+    const loaded = HnswItemIndex.load(file, { engine: 'native' });
+    for (const r of [0, 1999, 2000, 2099]) {
+      const self = big.subarray(r * d, (r + 1) * d);
+      let dot = 0;
+      for (let a = 0; a < d; a++) dot += self[a] * self[a];
+      for (const index of [local, loaded]) {
+        const top = index.query(self, 1);
+        expect(top.ids[0]).toBe(r);
+        expect(top.scores[0]).toBeCloseTo(dot, 2);
+      }
+    }
+  });
   it('loads an hnswlib-node index natively, bit for bit', () => {
     const addon = HnswItemIndex.build(vectors, ids, { dim, ef: 200, engine: 'hnswlib-node' });
     const file = path.join(dir, 'addon.hnsw');
