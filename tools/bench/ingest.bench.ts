@@ -66,7 +66,7 @@ async function measure(db: CascadeDatabase, events: number, batch: number, users
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const events = option(args, '--events', 1_000_000);
   const batch = option(args, '--batch', 5_000);
-  const postgresWriters = option(args, '--postgres-writers', 2);
+  const postgresWriters = option(args, '--postgres-writers', 3);
   const users = 50_000;
   const items = 20_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-ingest-'));
