@@ -1,0 +1,93 @@
+// `npm start` on a fresh embedded database: migrates, seeds the demo data, serves, and prints the URLs;
+// a second start reuses the data. Drives the real process over HTTP only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cascade-e2e-')), 'data');
+let child: ChildProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `npm start` and resolves with its output once it prints that it is ready. */
+async function start(): Promise<{ output: string; apiUrl: string; seconds: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  child = spawn('npm', ['start', '--', '--port', String(port)], {
+    cwd: root,
+    env: { ...process.env, CASCADE_DATA_DIR: dataDir, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 180 s:\n${output}`)), 180_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const api = /API\s+(http:\/\/\S+)\/trpc/.exec(output);
+      if (/ready in [\d.]+ s/.test(output) && api) {
+        clearTimeout(timer);
+        resolve({ output, apiUrl: api[1], seconds: (performance.now() - started) / 1000 });
+      }
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    child!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+/** Ctrl+C to the whole process group (npm and the node process it runs), as a terminal sends it. */
+async function stop(): Promise<void> {
+  const proc = child;
+  child = undefined;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  process.kill(-proc.pid!, 'SIGINT');
+  await exited;
+}
+
+afterEach(async () => {
+  await stop();
+});
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url);
+  expect(response.status, url).toBe(200);
+  return response.json();
+}
+
+describe('npm start (embedded database)', () => {
+  it('seeds an empty database, serves, prints the URLs, and a second start reuses the data', async () => {
+    const first = await start();
+    expect(first.seconds).toBeLessThan(180);
+    expect(first.output).toContain('seeding the synthetic demo data');
+    expect(await getJson(`${first.apiUrl}/healthz`)).toEqual({ status: 'ok' });
+    expect(await getJson(`${first.apiUrl}/readyz`)).toMatchObject({ status: 'ready', database: 'pglite' });
+    const counts = ((await getJson(`${first.apiUrl}/trpc/system.counts`)) as { result: { data: Record<string, number> } }).result.data;
+    expect(counts).toMatchObject({ users: 2000, items: 1000 });
+    expect(counts.events).toBeGreaterThan(120_000);
+    await stop();
+
+    const second = await start();
+    expect(second.output).not.toContain('seeding');
+    const again = ((await getJson(`${second.apiUrl}/trpc/system.counts`)) as { result: { data: Record<string, number> } }).result.data;
+    expect(again).toEqual(counts);
+  });
+});
