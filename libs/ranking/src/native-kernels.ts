@@ -2,13 +2,9 @@
 // use with the system's gcc for this CPU (-march=native: AVX-512 or AVX2/FMA) and cached by a hash of the
 // source, the compiler flags and the Node ABI. Anything missing (no gcc, no Node headers, no x86-64 SIMD)
 // makes loadNativeKernels() return null and the DNN runs on TensorFlow.js instead.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuFlags, loadNativeAddon } from '@cascade/core';
 
 export interface NativeKernels {
   /** C (m×n) = op(A) (m×k) · op(B) (k×n), row-major, op = transpose when the flag is 1. */
@@ -37,21 +33,6 @@ const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 let loaded: LoadedNativeKernels | null | undefined;
 let failure: string | null = null;
 
-function cpuFlags(): Set<string> {
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const line = info.split('\n').find((l) => l.startsWith('flags'));
-    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
-  } catch {
-    return new Set();
-  }
-}
-
-function nodeIncludeDir(): string | null {
-  const candidates = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
-  return candidates.find((d) => existsSync(path.join(d, 'node_api.h'))) ?? null;
-}
-
 /** Why the native kernels are unavailable (null when they loaded or were not tried). */
 export function nativeKernelsFailure(): string | null {
   return failure;
@@ -71,30 +52,7 @@ export function loadNativeKernels(): LoadedNativeKernels | null {
     const flags = cpuFlags();
     const avx512 = flags.has('avx512f');
     if (!avx512 && !(flags.has('avx2') && flags.has('fma'))) throw new Error('the CPU has neither AVX-512 nor AVX2/FMA');
-    const include = nodeIncludeDir();
-    if (!include) throw new Error('Node-API headers (node_api.h) not found');
-    const source = readFileSync(sourcePath);
-    const args = ['-O3', '-march=native', '-fopenmp', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=dnn_kernels', `-I${include}`];
-    const hash = createHash('sha256').update(source).update(args.join(' ')).update(process.versions.modules).update([...flags].sort().join(' ')).digest('hex').slice(0, 16);
-    const cacheDir = process.env.CASCADE_NATIVE_CACHE ?? path.join(os.homedir(), '.cache', 'cascade', 'native');
-    const target = path.join(cacheDir, `dnn_kernels-${hash}.node`);
-    if (!existsSync(target)) {
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = `${target}.${process.pid}.tmp`;
-      try {
-        execFileSync(process.env.CC ?? 'gcc', [...args, sourcePath, '-o', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
-        renameSync(tmp, target);
-      } catch (error) {
-        rmSync(tmp, { force: true });
-        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-        throw new Error(`compiling ${path.basename(sourcePath)} failed: ${stderr || (error as Error).message}`);
-      }
-    }
-    // Idle OpenMP threads sleep instead of spinning: on a shared machine a spinning thread steals the core its
-    // sibling or another process needs (libgomp reads this when the addon loads).
-    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-    const require = createRequire(import.meta.url);
-    const kernels = require(target) as NativeKernels;
+    const kernels = loadNativeAddon<NativeKernels>({ name: 'dnn_kernels', sourcePath, language: 'c', args: ['-fopenmp'] });
     const threads = Number(process.env.CASCADE_DNN_THREADS ?? 1);
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`CASCADE_DNN_THREADS must be a positive integer, got "${process.env.CASCADE_DNN_THREADS}"`);
     kernels.setThreads(threads);

@@ -4,13 +4,11 @@
 // source, the hnswlib headers, the flags, the CPU flags and the Node ABI under ~/.cache/cascade/native (or
 // CASCADE_NATIVE_CACHE). Anything missing (no g++, no Node headers) makes loadNativeHnsw() return null and
 // HnswItemIndex runs on the hnswlib-node addon instead; CASCADE_HNSW_ENGINE=hnswlib-node forces that.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuFlags, loadNativeAddon } from '@cascade/core';
 
 /** An opaque index handle owned by the binding (freed when garbage collected). */
 export type NativeHnswHandle = { readonly __nativeHnsw: unique symbol };
@@ -47,21 +45,6 @@ const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 let loaded: LoadedNativeHnsw | null | undefined;
 let failure: string | null = null;
 
-function cpuFlags(): Set<string> {
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const line = info.split('\n').find((l) => l.startsWith('flags'));
-    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
-  } catch {
-    return new Set();
-  }
-}
-
-function nodeIncludeDir(): string | null {
-  const candidates = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
-  return candidates.find((d) => existsSync(path.join(d, 'node_api.h'))) ?? null;
-}
-
 /** The hnswlib headers inside the installed hnswlib-node package. */
 function hnswlibHeaderDir(): string {
   const require = createRequire(import.meta.url);
@@ -81,29 +64,15 @@ export function loadNativeHnsw(): LoadedNativeHnsw | null {
   loaded = null;
   try {
     if (process.env.CASCADE_HNSW_ENGINE === 'hnswlib-node') throw new Error('disabled by CASCADE_HNSW_ENGINE=hnswlib-node');
-    const include = nodeIncludeDir();
-    if (!include) throw new Error('Node-API headers (node_api.h) not found');
     const headers = hnswlibHeaderDir();
-    const hash = createHash('sha256').update(readFileSync(sourcePath));
-    for (const file of readdirSync(headers).filter((f) => f.endsWith('.h')).sort()) hash.update(file).update(readFileSync(path.join(headers, file)));
-    const args = ['-O3', '-march=native', '-std=c++17', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hnsw_binding', `-I${include}`, `-I${headers}`];
+    const binding = loadNativeAddon<NativeHnswBinding>({
+      name: 'hnsw_binding',
+      sourcePath,
+      language: 'c++',
+      args: ['-std=c++17', `-I${headers}`],
+      dependsOn: readdirSync(headers).filter((f) => f.endsWith('.h')).sort().map((f) => path.join(headers, f)),
+    });
     const flags = cpuFlags();
-    const key = hash.update(args.join(' ')).update(process.versions.modules).update(process.arch).update([...flags].sort().join(' ')).digest('hex').slice(0, 16);
-    const cacheDir = process.env.CASCADE_NATIVE_CACHE ?? path.join(os.homedir(), '.cache', 'cascade', 'native');
-    const target = path.join(cacheDir, `hnsw_binding-${key}.node`);
-    if (!existsSync(target)) {
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = `${target}.${process.pid}.tmp`;
-      try {
-        execFileSync(process.env.CXX ?? 'g++', [...args, sourcePath, '-o', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
-        renameSync(tmp, target);
-      } catch (error) {
-        rmSync(tmp, { force: true });
-        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-        throw new Error(`compiling ${path.basename(sourcePath)} failed: ${stderr || (error as Error).message}`);
-      }
-    }
-    const binding = createRequire(import.meta.url)(target) as NativeHnswBinding;
     const simd = binding.simd();
     const name = simd === 'avx512' ? 'native-avx512' : simd === 'avx' && flags.has('avx2') ? 'native-avx2' : `native-${simd}`;
     loaded = { binding, name };
