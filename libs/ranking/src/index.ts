@@ -24,3 +24,5 @@ export type { RankerMetrics } from './ctr-ranker.js';
 export { saveRanker, loadRanker, defaultArtifactVersion, ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION } from './artifact.js';
 export { trainRankerOnCtrTsv } from './train-ctr-tsv.js';
 export type { CtrTsvTrainingOptions, CtrTsvTrainingResult } from './train-ctr-tsv.js';
+export { trainRanker } from './train-ranker.js';
+export type { RankerTrainingOptions, RankerTrainingResult } from './train-ranker.js';

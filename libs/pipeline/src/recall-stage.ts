@@ -1,0 +1,200 @@
+// The recall stages over the database: implicit ALS on the weighted events (streamed, never the whole table as
+// rows), offline metrics from a per-user leave-last-out holdout, the versioned model folder, and its HNSW index.
+import path from 'node:path';
+import type { CascadeDatabase } from '@cascade/db';
+import { EVENT_TYPES, streamInteractions } from '@cascade/db';
+import type { TopKMetrics } from '@cascade/eval';
+import {
+  DEFAULT_ALS_OPTIONS,
+  DEFAULT_EVENT_WEIGHTS,
+  evaluateOnRatings,
+  HnswItemIndex,
+  INDEX_FILE_NAME,
+  indexVectors,
+  InteractionMatrixBuilder,
+  INTERACTION_EVENT_TYPES,
+  loadRecallModel,
+  saveRecallModel,
+  trainFactorModel,
+  type AlsOptions,
+  type EventWeightTable,
+  type InteractionEventType,
+  type RatingsColumns,
+} from '@cascade/recall';
+
+export interface RecallStageOptions {
+  /** Root models folder; the version lands in `<modelsDir>/recall/<version>/`. */
+  modelsDir: string;
+  eventWeights?: EventWeightTable;
+  /** ALS hyperparameters (defaults: DEFAULT_ALS_OPTIONS with 32 factors, 10 sweeps). */
+  als?: AlsOptions;
+  /** Cut-off of the holdout metrics (default 10). */
+  k?: number;
+  /** Skip the holdout evaluation (one ALS training instead of two). */
+  evaluate?: boolean;
+  version?: string;
+  onIteration?: (iteration: number, total: number) => void;
+}
+
+export interface RecallStageResult {
+  modelDir: string;
+  version: string;
+  users: number;
+  items: number;
+  events: number;
+  nnz: number;
+  /** Leave-last-out top-k metrics of a model trained without each user's latest interaction; null when skipped. */
+  holdout: TopKMetrics | null;
+  trainSeconds: number;
+  seconds: number;
+}
+
+export const STARTUP_ALS_OPTIONS: AlsOptions = { ...DEFAULT_ALS_OPTIONS, factors: 32, iterations: 10 };
+
+/** Event types whose weight can be non-zero under the table: the only ones worth reading from the database. */
+function weightedTypes(weights: EventWeightTable): InteractionEventType[] {
+  return INTERACTION_EVENT_TYPES.filter((t) => {
+    const w = weights[t];
+    return w !== undefined && (w.weight !== 0 || (w.valueScale ?? 0) !== 0);
+  });
+}
+
+/** Growable columns of weighted interactions (weight in `values`, read as a rating by the matrix builder). */
+class WeightedInteractions {
+  userIds = new Int32Array(4096);
+  itemIds = new Int32Array(4096);
+  values = new Float32Array(4096);
+  occurredAt = new Float64Array(4096);
+  length = 0;
+
+  push(user: number, item: number, weight: number, at: number): void {
+    if (this.length === this.userIds.length) {
+      const grow = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.userIds = grow(this.userIds);
+      this.itemIds = grow(this.itemIds);
+      this.values = grow(this.values);
+      this.occurredAt = grow(this.occurredAt);
+    }
+    const i = this.length++;
+    this.userIds[i] = user;
+    this.itemIds[i] = item;
+    this.values[i] = weight;
+    this.occurredAt[i] = at;
+  }
+
+  columns(): RatingsColumns {
+    const n = this.length;
+    return { length: n, userIds: this.userIds.subarray(0, n), itemIds: this.itemIds.subarray(0, n), values: this.values.subarray(0, n), occurredAt: this.occurredAt.subarray(0, n) };
+  }
+}
+
+/** A rating row's weight is 0 + 1 × value: the pre-weighted columns pass through the builder unchanged. */
+const PRE_WEIGHTED: EventWeightTable = { ...DEFAULT_EVENT_WEIGHTS, rating: { weight: 0, valueScale: 1 } };
+
+function versionName(prefix: string): string {
+  return `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/** Trains implicit ALS on the database's events and writes `<modelsDir>/recall/<version>/` atomically. */
+export async function trainRecallStage(db: CascadeDatabase, options: RecallStageOptions): Promise<RecallStageResult> {
+  if (!options || typeof options.modelsDir !== 'string' || options.modelsDir === '') throw new Error('modelsDir: a folder path is required');
+  const k = options.k ?? 10;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k: must be a positive integer, got ${k}`);
+  const started = performance.now();
+  const eventWeights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+  const types = weightedTypes(eventWeights);
+  if (types.length === 0) throw new Error('eventWeights: every event type has weight 0');
+  new InteractionMatrixBuilder(eventWeights); // validates the table (throws naming the bad entry)
+  const rows = new WeightedInteractions();
+  for await (const chunk of streamInteractions(db.sql, { types })) {
+    for (let i = 0; i < chunk.length; i++) {
+      const w = eventWeights[EVENT_TYPES[chunk.types[i]] as InteractionEventType];
+      const weight = w ? w.weight + (w.valueScale ?? 0) * chunk.values[i] : 0;
+      if (weight !== 0) rows.push(chunk.userIds[i], chunk.itemIds[i], weight, chunk.occurredAt[i]);
+    }
+  }
+  const columns = rows.columns();
+  if (columns.length === 0) throw new Error('database: no events with a non-zero weight to train the recall model on');
+  const als: AlsOptions = { ...STARTUP_ALS_OPTIONS, ...options.als };
+
+  let holdout: TopKMetrics | null = null;
+  if (options.evaluate ?? true) {
+    const evaluation = await evaluateOnRatings(columns, { protocol: 'leave-last-out', k, algorithm: 'als', training: als, eventWeights: PRE_WEIGHTED });
+    holdout = evaluation.metrics;
+  }
+
+  const builder = new InteractionMatrixBuilder(PRE_WEIGHTED);
+  builder.add(columns);
+  const matrix = builder.build();
+  const total = als.iterations ?? DEFAULT_ALS_OPTIONS.iterations ?? 0;
+  const t0 = performance.now();
+  const model = await trainFactorModel(matrix, 'als', { ...als, onIteration: (it) => options.onIteration?.(it, total) });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const version = options.version ?? versionName('als');
+  const modelDir = saveRecallModel(path.join(options.modelsDir, 'recall'), model, {
+    version,
+    algorithm: 'als',
+    userIds: Array.from(matrix.userIds),
+    itemIds: Array.from(matrix.itemIds),
+    hyperparameters: { ...als, eventWeights },
+    metrics: { trainSeconds, events: columns.length, nnz: matrix.nnz, holdout: holdout ? { protocol: 'leave-last-out', ...holdout } : null },
+    source: { kind: 'database', database: db.kind, types },
+  });
+  return {
+    modelDir,
+    version,
+    users: model.users,
+    items: model.items,
+    events: columns.length,
+    nnz: matrix.nnz,
+    holdout,
+    trainSeconds,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface IndexStageOptions {
+  M?: number;
+  efConstruction?: number;
+  ef?: number;
+  /** Mark the items that are inactive in the database as deleted (needs `db`). */
+  db?: CascadeDatabase;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IndexStageResult {
+  indexFile: string;
+  items: number;
+  dim: number;
+  markedDeleted: number;
+  seconds: number;
+}
+
+/** Builds the HNSW inner-product index of a recall model version and saves it as `<modelDir>/items.hnsw`. */
+export async function buildIndexStage(modelDir: string, options: IndexStageOptions = {}): Promise<IndexStageResult> {
+  if (typeof modelDir !== 'string' || modelDir === '') throw new Error('modelDir: a recall model folder is required');
+  const started = performance.now();
+  const artifact = loadRecallModel(modelDir);
+  const { vectors, dim } = indexVectors(artifact.model);
+  const ids = artifact.meta.itemIds;
+  const index = HnswItemIndex.build(
+    vectors,
+    ids,
+    { dim, M: options.M ?? 16, efConstruction: options.efConstruction ?? 200, ef: options.ef ?? 50 },
+    options.onProgress ? (done) => options.onProgress!(done, ids.length) : undefined,
+  );
+  let markedDeleted = 0;
+  if (options.db) {
+    const rows = await options.db.sql.query<{ id: number }>('SELECT id FROM items WHERE active = false');
+    for (const r of rows) if (index.markDeleted(Number(r.id))) markedDeleted++;
+  }
+  // save() writes the graph and then its metadata each via a temporary file and rename: the metadata file
+  // (items.hnsw.json) exists only once the index is complete.
+  const file = path.join(artifact.dir, INDEX_FILE_NAME);
+  index.save(file);
+  return { indexFile: file, items: ids.length, dim, markedDeleted, seconds: (performance.now() - started) / 1000 };
+}
