@@ -1,5 +1,6 @@
-// `npm start` on a fresh embedded database: migrates, seeds the demo data, serves, and prints the URLs;
-// a second start reuses the data. Drives the real process over HTTP only.
+// `npm start` on a fresh embedded database: migrates, seeds the demo data, trains the recall and ranking
+// models, serves, and prints the URLs; a second start reuses the data and the models. Drives the real process
+// over HTTP only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
@@ -74,10 +75,13 @@ async function getJson(url: string): Promise<unknown> {
 }
 
 describe('npm start (embedded database)', () => {
-  it('seeds an empty database, serves, prints the URLs, and a second start reuses the data', async () => {
+  it('seeds an empty database, trains the models, serves, prints the URLs, and a second start reuses data and models', async () => {
     const first = await start();
     expect(first.seconds).toBeLessThan(180);
     expect(first.output).toContain('seeding the synthetic demo data');
+    expect(first.output).toMatch(/recall ALS trained in [\d.]+ s \(.*nDCG@10 [\d.]+/);
+    expect(first.output).toMatch(/recall HNSW index built in [\d.]+ s/);
+    expect(first.output).toMatch(/ranker DeepFM trained in [\d.]+ s \(AUC [\d.]+, logloss [\d.]+/);
     expect(await getJson(`${first.apiUrl}/healthz`)).toEqual({ status: 'ok' });
     expect(await getJson(`${first.apiUrl}/readyz`)).toMatchObject({ status: 'ready', database: 'pglite' });
     const counts = ((await getJson(`${first.apiUrl}/trpc/system.counts`)) as { result: { data: Record<string, number> } }).result.data;
@@ -87,6 +91,9 @@ describe('npm start (embedded database)', () => {
 
     const second = await start();
     expect(second.output).not.toContain('seeding');
+    expect(second.output).not.toMatch(/trained in|built in/);
+    expect(second.output).toMatch(/recall ALS reusing .*models[/\\]recall[/\\]als-/);
+    expect(second.output).toMatch(/ranker DeepFM reusing .*models[/\\]ranker[/\\]deepfm-/);
     const again = ((await getJson(`${second.apiUrl}/trpc/system.counts`)) as { result: { data: Record<string, number> } }).result.data;
     expect(again).toEqual(counts);
   });

@@ -1,7 +1,10 @@
 // `npm start`: the whole platform on one machine with zero set-up. Migrates the database (embedded by
-// default), seeds the demo data when it is empty, then serves the API until interrupted.
+// default), seeds the demo data when it is empty, trains the recall and ranking models from the events when
+// the models folder has none yet (reusing them on later starts), then serves the API until interrupted.
+import path from 'node:path';
 import type { Command } from 'commander';
-import { countEntities, seedDemoData } from '@cascade/db';
+import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
+import { ensureStartupModels, type StartupStageReport } from '@cascade/pipeline';
 import { startApiServer } from '@cascade/api';
 import { action, createProgress, parsePositiveInt } from '../cli-kit.js';
 import { openFromOptions, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
@@ -10,6 +13,38 @@ interface StartOptions extends DatabaseOptions {
   host: string;
   port: number;
   seed: boolean;
+  train: boolean;
+  modelsDir?: string;
+}
+
+/** `.cascade/models` next to the embedded database's folder, unless given. */
+function modelsDirFor(options: StartOptions): string {
+  if (options.modelsDir) return path.resolve(options.modelsDir);
+  if (process.env.CASCADE_MODELS_DIR) return path.resolve(process.env.CASCADE_MODELS_DIR);
+  return path.join(path.dirname(path.resolve(options.dataDir ?? defaultDataDir())), 'models');
+}
+
+const STAGE_TITLES = { recall: 'recall ALS', index: 'recall HNSW index', ranker: 'ranker DeepFM' } as const;
+
+/** A path relative to the working folder when it lies inside it. */
+function shortPath(p: string): string {
+  const relative = path.relative(process.cwd(), p);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : p;
+}
+
+/** One line per stage: what happened, how long it took, and its key metric. */
+function stageLine(r: StartupStageReport): string {
+  const title = STAGE_TITLES[r.stage];
+  if (r.status === 'skipped') return `cascade: ${title} skipped (${r.reason ?? 'nothing to train on'})`;
+  if (r.status === 'reused') return `cascade: ${title} reusing ${shortPath(r.path ?? '')}`;
+  const seconds = `${r.seconds < 0.1 ? r.seconds.toFixed(2) : r.seconds.toFixed(1)} s`;
+  const m = r.metrics;
+  if (r.stage === 'recall') {
+    const metric = m.ndcg !== undefined ? `nDCG@${m.k} ${m.ndcg.toFixed(3)}, recall@${m.k} ${m.recall.toFixed(3)} on leave-last-out holdout` : 'no holdout';
+    return `cascade: ${title} trained in ${seconds} (${m.users} users × ${m.items} items, ${metric})`;
+  }
+  if (r.stage === 'index') return `cascade: ${title} built in ${seconds} (${m.items} items, ${m.dim} dims)`;
+  return `cascade: ${title} trained in ${seconds} (AUC ${m.auc.toFixed(3)}, logloss ${m.logloss.toFixed(3)} on the latest 20% of impressions)`;
 }
 
 function say(text: string): void {
@@ -23,7 +58,9 @@ export function registerStartCommand(program: Command): void {
       .description('migrate the database, seed demo data if it is empty, and serve the platform on localhost')
       .option('--host <host>', 'interface to listen on', process.env.CASCADE_HOST ?? '127.0.0.1')
       .option('--port <port>', 'API port', parsePositiveInt('--port'), Number(process.env.CASCADE_PORT ?? 4000))
-      .option('--no-seed', 'do not seed demo data into an empty database'),
+      .option('--no-seed', 'do not seed demo data into an empty database')
+      .option('--no-train', 'do not train the recall and ranking models before serving')
+      .option('--models-dir <dir>', 'models folder (default: $CASCADE_MODELS_DIR or models/ next to the data folder)'),
   ).action(
     action(async (options: StartOptions) => {
       const started = performance.now();
@@ -45,6 +82,11 @@ export function registerStartCommand(program: Command): void {
         counts = await countEntities(db.sql);
       }
       say(`cascade: ${counts.users} users, ${counts.items} items, ${counts.events} events`);
+      if (options.train) {
+        const modelsDir = modelsDirFor(options);
+        say(`cascade: models in ${modelsDir}`);
+        await ensureStartupModels(db, { modelsDir, onProgress: (r) => say(stageLine(r)) });
+      }
       const api = await startApiServer({ db, host: options.host, port: options.port });
       say(`cascade: API        ${api.url}/trpc  (health ${api.url}/healthz, readiness ${api.url}/readyz)`);
       say(`cascade: ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop.`);
