@@ -5,15 +5,12 @@ import type { CascadeDatabase } from '@cascade/db';
 import { EVENT_TYPES, streamInteractions } from '@cascade/db';
 import type { TopKMetrics } from '@cascade/eval';
 import {
+  buildModelIndex,
   DEFAULT_ALS_OPTIONS,
   DEFAULT_EVENT_WEIGHTS,
   evaluateOnRatings,
-  HnswItemIndex,
-  INDEX_FILE_NAME,
-  indexVectors,
   InteractionMatrixBuilder,
   INTERACTION_EVENT_TYPES,
-  loadRecallModel,
   saveRecallModel,
   trainFactorModel,
   type AlsOptions,
@@ -178,23 +175,11 @@ export interface IndexStageResult {
 export async function buildIndexStage(modelDir: string, options: IndexStageOptions = {}): Promise<IndexStageResult> {
   if (typeof modelDir !== 'string' || modelDir === '') throw new Error('modelDir: a recall model folder is required');
   const started = performance.now();
-  const artifact = loadRecallModel(modelDir);
-  const { vectors, dim } = indexVectors(artifact.model);
-  const ids = artifact.meta.itemIds;
-  const index = HnswItemIndex.build(
-    vectors,
-    ids,
-    { dim, M: options.M ?? 16, efConstruction: options.efConstruction ?? 200, ef: options.ef ?? 50 },
-    options.onProgress ? (done) => options.onProgress!(done, ids.length) : undefined,
-  );
-  let markedDeleted = 0;
+  let deletedItemIds: number[] = [];
   if (options.db) {
     const rows = await options.db.sql.query<{ id: number }>('SELECT id FROM items WHERE active = false');
-    for (const r of rows) if (index.markDeleted(Number(r.id))) markedDeleted++;
+    deletedItemIds = rows.map((r) => Number(r.id));
   }
-  // save() writes the graph and then its metadata each via a temporary file and rename: the metadata file
-  // (items.hnsw.json) exists only once the index is complete.
-  const file = path.join(artifact.dir, INDEX_FILE_NAME);
-  index.save(file);
-  return { indexFile: file, items: ids.length, dim, markedDeleted, seconds: (performance.now() - started) / 1000 };
+  const r = buildModelIndex(modelDir, { M: options.M, efConstruction: options.efConstruction, ef: options.ef, deletedItemIds, onProgress: options.onProgress });
+  return { indexFile: r.indexFile, items: r.items, dim: r.dim, markedDeleted: r.markedDeleted, seconds: (performance.now() - started) / 1000 };
 }

@@ -60,3 +60,4 @@ export {
   type RecallEvaluationOptions,
 } from './recall-training.js';
 export { bm25Weighted } from './bm25-weighting.js';
+export { buildModelIndex, type ModelIndexOptions, type ModelIndexResult } from './model-index.js';

@@ -1,7 +1,6 @@
 // `cascade build-index`: builds the HNSW item index of a recall model version and saves it next to it.
-import path from 'node:path';
 import type { Command } from 'commander';
-import { HnswItemIndex, INDEX_FILE_NAME, indexVectors, loadRecallModel } from '@cascade/recall';
+import { buildModelIndex } from '@cascade/recall';
 import { action, createProgress, parsePositiveInt, printSummary } from '../cli-kit.js';
 import { withDatabase, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
 
@@ -27,42 +26,42 @@ export function registerBuildIndexCommand(program: Command): void {
       .option('--json', 'print only the JSON summary'),
   ).action(
     action(async (options: BuildIndexOptions) => {
-      const artifact = loadRecallModel(options.model);
-      const { vectors, dim } = indexVectors(artifact.model);
-      const ids = artifact.meta.itemIds;
-      const progress = createProgress(options);
-      progress.start(ids.length, 'indexing items');
-      const t0 = performance.now();
-      const index = HnswItemIndex.build(
-        vectors,
-        ids,
-        { dim, M: options.m, efConstruction: options.efConstruction, ef: options.ef },
-        (done) => progress.update(done),
-      );
-      progress.stop();
-      const buildSeconds = (performance.now() - t0) / 1000;
-      let deleted = 0;
+      let deletedItemIds: number[] = [];
       if (options.skipInactive) {
-        await withDatabase(options, async (db) => {
+        deletedItemIds = await withDatabase(options, async (db) => {
           const rows = await db.sql.query<{ id: number }>('SELECT id FROM items WHERE active = false');
-          for (const r of rows) if (index.markDeleted(Number(r.id))) deleted++;
+          return rows.map((r) => Number(r.id));
         });
       }
-      const file = path.join(artifact.dir, INDEX_FILE_NAME);
-      index.save(file);
+      const progress = createProgress(options);
+      let begun = false;
+      const result = buildModelIndex(options.model, {
+        M: options.m,
+        efConstruction: options.efConstruction,
+        ef: options.ef,
+        deletedItemIds,
+        onProgress: (done, total) => {
+          if (!begun) {
+            progress.start(total, 'indexing items');
+            begun = true;
+          }
+          progress.update(done);
+        },
+      });
+      progress.stop();
       printSummary(
         {
           command: 'build-index',
-          model: artifact.dir,
-          version: artifact.meta.version,
-          indexFile: file,
-          items: ids.length,
-          dim,
-          M: options.m,
-          efConstruction: options.efConstruction,
-          ef: options.ef,
-          markedDeleted: deleted,
-          buildSeconds: Math.round(buildSeconds * 100) / 100,
+          model: result.modelDir,
+          version: result.version,
+          indexFile: result.indexFile,
+          items: result.items,
+          dim: result.dim,
+          M: result.M,
+          efConstruction: result.efConstruction,
+          ef: result.ef,
+          markedDeleted: result.markedDeleted,
+          buildSeconds: Math.round(result.buildSeconds * 100) / 100,
         },
         options,
       );
