@@ -2,7 +2,7 @@
 // rows), offline metrics from a per-user leave-last-out holdout, the versioned model folder, and its HNSW index.
 import path from 'node:path';
 import type { CascadeDatabase } from '@cascade/db';
-import { EVENT_TYPES, streamInteractions } from '@cascade/db';
+import { streamInteractions, type InteractionChunk } from '@cascade/db';
 import type { TopKMetrics } from '@cascade/eval';
 import {
   buildModelIndex,
@@ -56,41 +56,50 @@ function weightedTypes(weights: EventWeightTable): InteractionEventType[] {
   });
 }
 
-/** Growable columns of weighted interactions (weight in `values`, read as a rating by the matrix builder). */
-class WeightedInteractions {
+/** Growable copies of the streamed chunks' columns (the recall lib takes them as event-typed ratings). */
+class InteractionTable {
   userIds = new Int32Array(4096);
   itemIds = new Int32Array(4096);
+  types = new Uint8Array(4096);
   values = new Float32Array(4096);
   occurredAt = new Float64Array(4096);
   length = 0;
 
-  push(user: number, item: number, weight: number, at: number): void {
-    if (this.length === this.userIds.length) {
-      const grow = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  append(chunk: InteractionChunk): void {
+    const need = this.length + chunk.length;
+    if (need > this.userIds.length) {
+      const size = Math.max(need, this.userIds.length * 2);
+      const grow = <T extends Int32Array | Uint8Array | Float32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(size);
         b.set(a);
         return b;
       };
       this.userIds = grow(this.userIds);
       this.itemIds = grow(this.itemIds);
+      this.types = grow(this.types);
       this.values = grow(this.values);
       this.occurredAt = grow(this.occurredAt);
     }
-    const i = this.length++;
-    this.userIds[i] = user;
-    this.itemIds[i] = item;
-    this.values[i] = weight;
-    this.occurredAt[i] = at;
+    this.userIds.set(chunk.userIds.subarray(0, chunk.length), this.length);
+    this.itemIds.set(chunk.itemIds.subarray(0, chunk.length), this.length);
+    this.types.set(chunk.types.subarray(0, chunk.length), this.length);
+    this.values.set(chunk.values.subarray(0, chunk.length), this.length);
+    this.occurredAt.set(chunk.occurredAt.subarray(0, chunk.length), this.length);
+    this.length = need;
   }
 
   columns(): RatingsColumns {
     const n = this.length;
-    return { length: n, userIds: this.userIds.subarray(0, n), itemIds: this.itemIds.subarray(0, n), values: this.values.subarray(0, n), occurredAt: this.occurredAt.subarray(0, n) };
+    return {
+      length: n,
+      userIds: this.userIds.subarray(0, n),
+      itemIds: this.itemIds.subarray(0, n),
+      types: this.types.subarray(0, n),
+      values: this.values.subarray(0, n),
+      occurredAt: this.occurredAt.subarray(0, n),
+    };
   }
 }
-
-/** A rating row's weight is 0 + 1 × value: the pre-weighted columns pass through the builder unchanged. */
-const PRE_WEIGHTED: EventWeightTable = { ...DEFAULT_EVENT_WEIGHTS, rating: { weight: 0, valueScale: 1 } };
 
 function versionName(prefix: string): string {
   return `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -105,28 +114,22 @@ export async function trainRecallStage(db: CascadeDatabase, options: RecallStage
   const eventWeights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
   const types = weightedTypes(eventWeights);
   if (types.length === 0) throw new Error('eventWeights: every event type has weight 0');
-  new InteractionMatrixBuilder(eventWeights); // validates the table (throws naming the bad entry)
-  const rows = new WeightedInteractions();
-  for await (const chunk of streamInteractions(db.sql, { types })) {
-    for (let i = 0; i < chunk.length; i++) {
-      const w = eventWeights[EVENT_TYPES[chunk.types[i]] as InteractionEventType];
-      const weight = w ? w.weight + (w.valueScale ?? 0) * chunk.values[i] : 0;
-      if (weight !== 0) rows.push(chunk.userIds[i], chunk.itemIds[i], weight, chunk.occurredAt[i]);
-    }
-  }
-  const columns = rows.columns();
-  if (columns.length === 0) throw new Error('database: no events with a non-zero weight to train the recall model on');
+  const table = new InteractionTable();
+  for await (const chunk of streamInteractions(db.sql, { types })) table.append(chunk);
+  const columns = table.columns();
+  const builder = new InteractionMatrixBuilder(eventWeights);
+  builder.add(columns);
+  const matrix = builder.build();
+  if (matrix.nnz === 0) throw new Error('database: no events with a non-zero weight to train the recall model on');
   const als: AlsOptions = { ...STARTUP_ALS_OPTIONS, ...options.als };
 
   let holdout: TopKMetrics | null = null;
   if (options.evaluate ?? true) {
-    const evaluation = await evaluateOnRatings(columns, { protocol: 'leave-last-out', k, algorithm: 'als', training: als, eventWeights: PRE_WEIGHTED });
+    // Leave-last-out over the weighted events: each user's latest interaction is the one to find.
+    const evaluation = await evaluateOnRatings(columns, { protocol: 'leave-last-out', k, algorithm: 'als', training: als, eventWeights });
     holdout = evaluation.metrics;
   }
 
-  const builder = new InteractionMatrixBuilder(PRE_WEIGHTED);
-  builder.add(columns);
-  const matrix = builder.build();
   const total = als.iterations ?? DEFAULT_ALS_OPTIONS.iterations ?? 0;
   const t0 = performance.now();
   const model = await trainFactorModel(matrix, 'als', { ...als, onIteration: (it) => options.onIteration?.(it, total) });

@@ -12,6 +12,11 @@ describe('parseRatings', () => {
     expect(csv.length).toBe(2);
     expect(Array.from(csv.values)).toEqual([4, 4.5]);
     expect(Array.from(selectRatingRows(csv, [1]).itemIds)).toEqual([3]);
+    expect(selectRatingRows(csv, [1]).types).toBeUndefined();
+  });
+  it('keeps the event types of typed rows in a selection', () => {
+    const typed = { ...parseRatings('1,1,1,10\n1,2,1,11\n2,3,1,12\n'), types: Uint8Array.from([1, 4, 2]) };
+    expect(Array.from(selectRatingRows(typed, [2, 0]).types ?? [])).toEqual([2, 1]);
   });
   it('names the source and line of a malformed row', () => {
     expect(() => parseRatings('1\t2\t3\t4\nx\ty\n', 'u.data')).toThrow(/u.data: line 2/);

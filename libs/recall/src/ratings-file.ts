@@ -70,5 +70,11 @@ export function selectRatingRows(c: RatingsColumns, rows: ArrayLike<number>): Ra
     out.values[k] = c.values[r];
     out.occurredAt[k] = c.occurredAt[r];
   }
+  // Event-typed rows (from the database) keep their types, so the event weights still apply to a split.
+  if (c.types) {
+    const types = new Uint8Array(n);
+    for (let k = 0; k < n; k++) types[k] = c.types[rows[k]];
+    out.types = types;
+  }
   return out;
 }
