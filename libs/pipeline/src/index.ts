@@ -23,3 +23,11 @@ export {
   type StartupStageName,
   type StartupStageReport,
 } from './startup-models.js';
+export {
+  Recommender,
+  type RecommendedItem,
+  type RecommenderLoadOptions,
+  type RecommendRequestInput,
+  type RecommendResponse,
+  type StageBudgets,
+} from './recommender.js';
