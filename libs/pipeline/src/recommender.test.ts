@@ -75,6 +75,7 @@ describe('Recommender', () => {
       expect(r.modelVersions.ranker).not.toBeNull();
       expect(r.timings.totalMs).toBeGreaterThanOrEqual(r.timings.recallMs);
       expect(r.requestId.length).toBeGreaterThan(0);
+      expect(r.candidates).toBeGreaterThanOrEqual(10);
     }
   });
 

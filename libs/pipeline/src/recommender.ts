@@ -77,6 +77,8 @@ export interface RecommendResponse {
   modelVersions: { recall: string | null; ranker: string | null };
   timings: { recallMs: number; rankMs: number; exploreMs: number; totalMs: number };
   fallbacks: string[];
+  /** Candidates that reached ranking (after recall and the business filters). */
+  candidates: number;
 }
 
 const DEFAULT_POLICY: SlotPolicyConfig = { kind: 'thompson' };
@@ -402,6 +404,7 @@ export class Recommender {
       modelVersions: this.modelVersions,
       timings: { recallMs: round3(t1 - t0), rankMs: round3(t2 - t1), exploreMs: round3(t3 - t2), totalMs: round3(t4 - t0) },
       fallbacks,
+      candidates: n,
     };
   }
 
