@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, seedDemoData, type CascadeDatabase } from '@cascade/db';
+import type { ArmStatsStore } from '@cascade/explore';
 import { ensureStartupModels, Recommender } from './index.js';
 
 // A small seeded world: 150 users, 120 items.
@@ -128,6 +129,31 @@ describe('Recommender', () => {
     }
     const scores = r.items.map((i) => i.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('falls back to ranked order when exploration fails, and skips the ranker when recall spent its budget', async () => {
+    const failingStats = { get: () => Promise.reject(new Error('arm stats unavailable')) } as unknown as ArmStatsStore;
+    const noExplore = await Recommender.load(db, { modelsDir, now: () => END_TIME, armStats: failingStats });
+    try {
+      const r = await noExplore.recommend({ userId: users[3].external_id, placement: 'home', k: 7 });
+      expect(r.fallbacks).toContain('explore:error-ranked-order');
+      expect(r.items).toHaveLength(7);
+      const pctrs = r.items.map((i) => i.pctr!);
+      expect([...pctrs].sort((a, b) => b - a)).toEqual(pctrs);
+      for (const item of r.items) expect(item.propensity).toBe(1);
+    } finally {
+      noExplore.dispose();
+    }
+    const tight = await Recommender.load(db, { modelsDir, now: () => END_TIME, budgets: { recallMs: 1e-6, rankMs: 1e-6 } });
+    try {
+      const r = await tight.recommend({ userId: users[3].external_id, placement: 'home', k: 7 });
+      expect(r.fallbacks).toContain('recall:over-budget');
+      expect(r.fallbacks).toContain('ranker:skipped-over-budget-recall-order');
+      expect(r.items).toHaveLength(7);
+      for (const item of r.items) expect(item.pctr).toBeNull();
+    } finally {
+      tight.dispose();
+    }
   });
 
   it('uses the per-placement policy and logs impressions with their propensities when asked', async () => {
