@@ -1,3 +1,20 @@
 export { appRouter, type AppRouter } from './app-router.js';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './http-server.js';
 export type { ApiContext } from './trpc.js';
+export { ServingServices, type ServingServicesOptions } from './serving-services.js';
+export { MAX_BATCH } from './serving-router.js';
+export {
+  API_KEY_PREFIX,
+  API_KEY_SCOPES,
+  ApiKeyVerifier,
+  countActiveApiKeys,
+  createApiKey,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeyRecord,
+  type ApiKeyScope,
+  type CreatedApiKey,
+  type VerifiedApiKey,
+} from './auth/api-keys.js';
+export { TokenBucketRateLimiter, type RateLimitOptions } from './auth/rate-limiter.js';

@@ -1,11 +1,20 @@
-// tRPC initialisation shared by every router: the request context and the procedure builders.
-import { initTRPC } from '@trpc/server';
+// tRPC initialisation shared by every router: the request context and the procedure builders
+// (public, and API-key procedures that check the key, its rate limit and its scope).
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { CascadeDatabase } from '@cascade/db';
+import type { ApiKeyScope, ApiKeyVerifier, VerifiedApiKey } from './auth/api-keys.js';
+import type { TokenBucketRateLimiter } from './auth/rate-limiter.js';
+import type { ServingServices } from './serving-services.js';
 
 export interface ApiContext {
   db: CascadeDatabase;
   startedAt: Date;
   version: string;
+  /** The request's `Authorization` header, if any. */
+  authorization?: string;
+  keys?: ApiKeyVerifier;
+  rateLimiter?: TokenBucketRateLimiter;
+  services?: ServingServices;
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -22,3 +31,30 @@ const t = initTRPC.context<ApiContext>().create({
 
 export const router = t.router;
 export const publicProcedure = t.procedure;
+
+/** Resolves the bearer key of the request; UNAUTHORIZED when it is missing, unknown or revoked. */
+async function authenticate(ctx: ApiContext): Promise<VerifiedApiKey> {
+  if (!ctx.keys) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this server has no API key store configured' });
+  const header = ctx.authorization;
+  if (!header) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing API key: send the header "Authorization: Bearer <key>"' });
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'malformed Authorization header: expected "Bearer <key>"' });
+  const key = await ctx.keys.verify(match[1]);
+  if (!key) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'invalid or revoked API key' });
+  return key;
+}
+
+/** A procedure callable with a key holding any one of `scopes`, within the key's rate limit. */
+export function scopedProcedure(...scopes: ApiKeyScope[]) {
+  return t.procedure.use(async ({ ctx, next }) => {
+    const key = await authenticate(ctx);
+    if (ctx.rateLimiter && !ctx.rateLimiter.take(key.id)) {
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit of API key "${key.name}" exceeded (${ctx.rateLimiter.options.ratePerSecond} requests/s, burst ${ctx.rateLimiter.options.burst})` });
+    }
+    if (!scopes.some((s) => key.scopes.has(s))) {
+      const needed = scopes.map((s) => `"${s}"`).join(' or ');
+      throw new TRPCError({ code: 'FORBIDDEN', message: `API key "${key.name}" lacks the ${needed} scope` });
+    }
+    return next({ ctx: { ...ctx, apiKey: key } });
+  });
+}

@@ -1,0 +1,125 @@
+// The request-time state behind the routers: the Recommender (swappable on reload), the online arm
+// statistics and the impression log that clicks are attributed through. Routers call these functions.
+import { insertEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
+import { ArmStatsStore, ImpressionLog } from '@cascade/explore';
+import type { Recommender, RecommendRequestInput, RecommendResponse } from '@cascade/pipeline';
+
+export interface ServingServicesOptions {
+  recommender?: Recommender;
+  /** Rebuilds the Recommender (e.g. `Recommender.load` again) so new catalogue items reach serving. */
+  reloadRecommender?: (shared: { armStats: ArmStatsStore; impressionLog: ImpressionLog }) => Promise<Recommender>;
+  /** Delay before a reload, so a burst of upserts triggers one (default 1000 ms). */
+  reloadDelayMs?: number;
+  onReloadError?: (error: Error) => void;
+}
+
+export class ServingServices {
+  private recommender: Recommender | undefined;
+  readonly armStats: ArmStatsStore;
+  readonly impressionLog: ImpressionLog;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: CascadeDatabase,
+    private readonly options: ServingServicesOptions = {},
+  ) {
+    this.recommender = options.recommender;
+    this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
+    this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats);
+  }
+
+  get hasRecommender(): boolean {
+    return this.recommender !== undefined;
+  }
+
+  async recommend(request: RecommendRequestInput): Promise<RecommendResponse> {
+    if (!this.recommender) throw new Error('no recommender is loaded on this server (start it with a models folder)');
+    return this.recommender.recommend(request);
+  }
+
+  /** Writes the events (idempotent), then attributes clicks that carry a request id to their impressions. */
+  async logEvents(events: readonly EventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
+    const result = await insertEvents(this.db.sql, events);
+    const clicks = events.filter((e) => e.type === 'click' && e.requestId);
+    let attributedClicks = 0;
+    if (clicks.length > 0) {
+      const rows = await this.db.sql.query<{ id: number; external_id: string }>('SELECT id, external_id FROM items WHERE external_id = ANY($1::text[])', [
+        [...new Set(clicks.map((c) => c.itemId.trim()))],
+      ]);
+      const internal = new Map(rows.map((r) => [r.external_id, Number(r.id)]));
+      for (const click of clicks) {
+        const itemId = internal.get(click.itemId.trim());
+        if (itemId !== undefined && (await this.impressionLog.recordClick(click.requestId as string, itemId))) attributedClicks++;
+      }
+      // the arm statistics are durable before the request is acknowledged
+      if (attributedClicks > 0) await this.armStats.flush();
+    }
+    return { ...result, attributedClicks };
+  }
+
+  /** Upserts items; known items' active flags reach serving at once, new items after a (debounced) reload. */
+  async upsertItems(items: readonly ItemInput[]): Promise<UpsertResult & { reloadScheduled: boolean }> {
+    const result = await upsertItems(this.db.sql, items);
+    let unknown = 0;
+    if (this.recommender) {
+      for (const item of items) {
+        const externalId = item.externalId.trim();
+        try {
+          if (item.active !== undefined) this.recommender.setItemActive(externalId, item.active);
+          else this.recommender.setItemActive(externalId, true);
+        } catch {
+          unknown++; // not in the serving catalogue yet
+        }
+      }
+    }
+    const reloadScheduled = unknown > 0 && this.scheduleReload();
+    return { ...result, reloadScheduled };
+  }
+
+  /** Deactivates items (never deletes: their events and models keep referring to them). */
+  async deactivateItems(externalIds: readonly string[]): Promise<{ deactivated: number; unknown: string[] }> {
+    const rows = await this.db.sql.query<{ external_id: string }>(
+      'UPDATE items SET active = false, updated_at = now() WHERE external_id = ANY($1::text[]) RETURNING external_id',
+      [[...new Set(externalIds)]],
+    );
+    const found = new Set(rows.map((r) => r.external_id));
+    for (const id of found) {
+      try {
+        this.recommender?.setItemActive(id, false);
+      } catch {
+        // not in the serving catalogue: nothing to take out
+      }
+    }
+    return { deactivated: found.size, unknown: [...new Set(externalIds)].filter((id) => !found.has(id)) };
+  }
+
+  upsertUsers(users: readonly UserInput[]): Promise<UpsertResult> {
+    return upsertUsers(this.db.sql, users);
+  }
+
+  private scheduleReload(): boolean {
+    const reload = this.options.reloadRecommender;
+    if (!reload) return false;
+    if (this.reloadTimer) return true;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      const previous = this.reloading ?? Promise.resolve();
+      this.reloading = previous
+        .then(() => reload({ armStats: this.armStats, impressionLog: this.impressionLog }))
+        .then((next) => {
+          this.recommender = next;
+        })
+        .catch((error: Error) => this.options.onReloadError?.(error));
+    }, this.options.reloadDelayMs ?? 1000);
+    this.reloadTimer.unref();
+    return true;
+  }
+
+  /** Stops a pending reload and writes the pending arm statistics. */
+  async close(): Promise<void> {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    await this.reloading;
+    await this.armStats.flush().catch(() => undefined);
+  }
+}
