@@ -10,6 +10,7 @@ import { registerTrainRecallCommand } from './commands/train-recall.js';
 import { registerBuildIndexCommand } from './commands/build-index.js';
 import { registerEvaluateRecallCommand } from './commands/evaluate-recall.js';
 import { registerSimulateExploreCommand } from './commands/simulate-explore.js';
+import { registerApiKeysCommand } from './commands/api-keys.js';
 
 export function buildProgram(): Command {
   const program = new Command('cascade')
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerBuildIndexCommand(program);
   registerEvaluateRecallCommand(program);
   registerSimulateExploreCommand(program);
+  registerApiKeysCommand(program);
   return program;
 }
