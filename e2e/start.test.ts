@@ -87,10 +87,23 @@ describe('npm start (embedded database)', () => {
     const counts = ((await getJson(`${first.apiUrl}/trpc/system.counts`)) as { result: { data: Record<string, number> } }).result.data;
     expect(counts).toMatchObject({ users: 2000, items: 1000 });
     expect(counts.events).toBeGreaterThan(120_000);
+    const key = /API key \(shown once\): (csk_\S+)/.exec(first.output)?.[1];
+    expect(key).toBeTruthy();
+    for (const userId of ['user-1', 'e2e-unknown-user']) {
+      const response = await fetch(`${first.apiUrl}/trpc/recommend`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId, placement: 'home', k: 10 }),
+      });
+      expect(response.status).toBe(200);
+      const items = ((await response.json()) as { result: { data: { items: { itemId: string }[] } } }).result.data.items;
+      expect(new Set(items.map((i) => i.itemId)).size).toBe(10);
+    }
     await stop();
 
     const second = await start();
     expect(second.output).not.toContain('seeding');
+    expect(second.output).not.toContain('API key (shown once)');
     expect(second.output).not.toMatch(/trained in|built in/);
     expect(second.output).toMatch(/recall ALS reusing .*models[/\\]recall[/\\]als-/);
     expect(second.output).toMatch(/ranker DeepFM reusing .*models[/\\]ranker[/\\]deepfm-/);

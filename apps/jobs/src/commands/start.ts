@@ -4,8 +4,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
-import { ensureStartupModels, type StartupStageReport } from '@cascade/pipeline';
-import { startApiServer } from '@cascade/api';
+import { ensureStartupModels, Recommender, type StartupStageReport } from '@cascade/pipeline';
+import { countActiveApiKeys, createApiKey, startApiServer } from '@cascade/api';
 import { action, createProgress, parsePositiveInt } from '../cli-kit.js';
 import { openFromOptions, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
 
@@ -82,12 +82,25 @@ export function registerStartCommand(program: Command): void {
         counts = await countEntities(db.sql);
       }
       say(`cascade: ${counts.users} users, ${counts.items} items, ${counts.events} events`);
+      const modelsDir = modelsDirFor(options);
       if (options.train) {
-        const modelsDir = modelsDirFor(options);
         say(`cascade: models in ${modelsDir}`);
         await ensureStartupModels(db, { modelsDir, onProgress: (r) => say(stageLine(r)) });
       }
-      const api = await startApiServer({ db, host: options.host, port: options.port });
+      // Without models the recommender serves its fallbacks (popularity and new items, recall order).
+      const recommender = await Recommender.load(db, { modelsDir });
+      if ((await countActiveApiKeys(db.sql)) === 0) {
+        const created = await createApiKey(db.sql, { name: 'first admin key (npm start)', scopes: ['admin', 'recommend', 'ingest'] });
+        say(`cascade: API key (shown once): ${created.key}  (scopes admin, recommend, ingest; more with cascade api-keys --help)`);
+      }
+      const api = await startApiServer({
+        db,
+        host: options.host,
+        port: options.port,
+        recommender,
+        reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }),
+        onReloadError: (error) => process.stderr.write(`cascade: recommender reload failed: ${error.message}\n`),
+      });
       say(`cascade: API        ${api.url}/trpc  (health ${api.url}/healthz, readiness ${api.url}/readyz)`);
       say(`cascade: ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop.`);
       await new Promise<void>((resolve) => {
