@@ -161,6 +161,20 @@ describe('validation and access control', () => {
       const big = JSON.stringify({ users: [{ externalId: 'big', attributes: { blob: 'x'.repeat(1024 * 1024) } }] });
       const response = await fetch(`${limited.url}/trpc/users.upsert`, { method: 'POST', headers: { authorization: `Bearer ${full}`, 'content-type': 'application/json' }, body: big });
       expect(response.status).toBe(413);
+      // a chunked body declares no length: tRPC stops reading it at the limit (the rate-limited server would answer 429 first)
+      const chunked = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      });
+      const streamed = await fetch(`${server.url}/trpc/users.upsert`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${full}`, 'content-type': 'application/json' },
+        body: chunked,
+        duplex: 'half',
+      } as RequestInit);
+      expect(streamed.status).toBe(413);
       expect((await db.sql.query("SELECT 1 FROM users WHERE external_id = 'big'")).length).toBe(0);
     } finally {
       await limited.close();
