@@ -18,6 +18,8 @@ export interface ApiContext {
 }
 
 const t = initTRPC.context<ApiContext>().create({
+  // Stack traces stay out of API responses unless CASCADE_DEBUG is set.
+  isDev: Boolean(process.env.CASCADE_DEBUG),
   errorFormatter({ shape, error }) {
     // Name the offending field of a validation error in the message itself.
     const cause = error.cause as { issues?: { path: (string | number)[]; message: string }[] } | undefined;
