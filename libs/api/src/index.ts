@@ -1,6 +1,8 @@
 export { appRouter, type AppRouter } from './app-router.js';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './http-server.js';
 export type { ApiContext } from './trpc.js';
+export { ServingMetrics, type RecommendOutcome, type ServingMetricsOptions } from './serving-metrics.js';
+export { silentLogger, type ApiLogger } from './api-logger.js';
 export { ServingServices, type ServingServicesOptions } from './serving-services.js';
 export { MAX_BATCH } from './serving-router.js';
 export {

@@ -3,6 +3,8 @@
 import { insertEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
 import { ArmStatsStore, ImpressionLog } from '@cascade/explore';
 import type { Recommender, RecommendRequestInput, RecommendResponse } from '@cascade/pipeline';
+import { silentLogger, type ApiLogger } from './api-logger.js';
+import type { ServingMetrics } from './serving-metrics.js';
 
 export interface ServingServicesOptions {
   recommender?: Recommender;
@@ -11,6 +13,10 @@ export interface ServingServicesOptions {
   /** Delay before a reload, so a burst of upserts triggers one (default 1000 ms). */
   reloadDelayMs?: number;
   onReloadError?: (error: Error) => void;
+  /** Records recommend stage timings, fallbacks, ingested events and the loaded model versions. */
+  metrics?: ServingMetrics;
+  /** Logs each recommender reload (info) and reload failure (error). */
+  logger?: ApiLogger;
 }
 
 export class ServingServices {
@@ -27,6 +33,12 @@ export class ServingServices {
     this.recommender = options.recommender;
     this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
     this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats);
+    if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
+  }
+
+  /** The versions of the models being served (null without a recommender). */
+  get modelVersions(): { recall: string | null; ranker: string | null } | null {
+    return this.recommender?.modelVersions ?? null;
   }
 
   get hasRecommender(): boolean {
@@ -35,12 +47,15 @@ export class ServingServices {
 
   async recommend(request: RecommendRequestInput): Promise<RecommendResponse> {
     if (!this.recommender) throw new Error('no recommender is loaded on this server (start it with a models folder)');
-    return this.recommender.recommend(request);
+    const response = await this.recommender.recommend(request);
+    this.options.metrics?.recordRecommend(response);
+    return response;
   }
 
   /** Writes the events (idempotent), then attributes clicks that carry a request id to their impressions. */
   async logEvents(events: readonly EventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
     const result = await insertEvents(this.db.sql, events);
+    this.options.metrics?.recordEvents(events, result.duplicates);
     const clicks = events.filter((e) => e.type === 'click' && e.requestId);
     let attributedClicks = 0;
     if (clicks.length > 0) {
@@ -102,6 +117,7 @@ export class ServingServices {
     const reload = this.options.reloadRecommender;
     if (!reload) return false;
     if (this.reloadTimer) return true;
+    const logger = this.options.logger ?? silentLogger;
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
       const previous = this.reloading ?? Promise.resolve();
@@ -109,8 +125,13 @@ export class ServingServices {
         .then(() => reload({ armStats: this.armStats, impressionLog: this.impressionLog }))
         .then((next) => {
           this.recommender = next;
+          this.options.metrics?.setModelVersions(next.modelVersions);
+          logger.info({ modelVersions: next.modelVersions }, 'recommender reloaded');
         })
-        .catch((error: Error) => this.options.onReloadError?.(error));
+        .catch((error: Error) => {
+          logger.error({ error: error.message, ...(process.env.CASCADE_DEBUG ? { stack: error.stack } : {}) }, 'recommender reload failed');
+          this.options.onReloadError?.(error);
+        });
     }, this.options.reloadDelayMs ?? 1000);
     this.reloadTimer.unref();
     return true;

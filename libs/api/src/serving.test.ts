@@ -191,3 +191,52 @@ describe('validation and access control', () => {
     }
   });
 });
+
+describe('operations', () => {
+  it('serves Prometheus metrics: request counts by code, recommend stage timings, model versions, ingested events', async () => {
+    const r = await call('recommend', { userId: knownUser, placement: 'home', k: 5, log: false }, full);
+    expect(r.status).toBe(200);
+    const itemId = (r.data!.items as { itemId: string }[])[0].itemId;
+    const batch = await call('events.logBatch', { events: [{ type: 'impression', userId: knownUser, itemId, occurredAt: Date.now(), idempotencyKey: 'metrics-imp-1' }] }, full);
+    expect(batch.data).toMatchObject({ inserted: 1 });
+    expect((await call('recommend', { userId: 'u', placement: 'p', k: 1 })).error?.data.code).toBe('UNAUTHORIZED');
+
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toMatch(/^cascade_requests_total\{procedure="recommend",code="OK"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^cascade_requests_total\{procedure="recommend",code="UNAUTHORIZED"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^cascade_requests_total\{procedure="events\.logBatch",code="OK"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^cascade_request_duration_seconds_count\{procedure="recommend"\} [1-9]\d*$/m);
+    for (const stage of ['recall', 'rank', 'explore', 'total']) {
+      expect(text).toMatch(new RegExp(`^cascade_recommend_stage_duration_seconds_bucket\\{le="0\\.0005",stage="${stage}"\\} \\d+$`, 'm'));
+      expect(text).toMatch(new RegExp(`^cascade_recommend_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]\\d*$`, 'm'));
+    }
+    const versions = server.services.modelVersions!;
+    expect(text).toContain(`cascade_model_info{kind="recall",version="${versions.recall}"} 1`);
+    expect(text).toContain(`cascade_model_info{kind="ranker",version="${versions.ranker}"} 1`);
+    expect(text).toMatch(/^cascade_events_ingested_total\{type="impression"\} [1-9]\d*$/m);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('logs one structured line per failed request', async () => {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      info: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'info', fields, message }),
+      warn: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'warn', fields, message }),
+      error: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'error', fields, message }),
+    };
+    const logged = await startApiServer({ db, port: 0, logger });
+    try {
+      expect(lines.map((l) => l.message)).toEqual(['api listening']);
+      await call('users.upsert', { users: [{ externalId: 'log-user' }] }, undefined, logged);
+      const failures = lines.filter((l) => l.message === 'request refused');
+      expect(failures).toHaveLength(1);
+      expect(failures[0].fields).toMatchObject({ procedure: 'users.upsert', code: 'UNAUTHORIZED', message: expect.stringContaining('missing API key') });
+      if (!process.env.CASCADE_DEBUG) expect(failures[0].fields.stack).toBeUndefined();
+    } finally {
+      await logged.close();
+    }
+  });
+});

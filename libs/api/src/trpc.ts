@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { CascadeDatabase } from '@cascade/db';
 import type { ApiKeyScope, ApiKeyVerifier, VerifiedApiKey } from './auth/api-keys.js';
 import type { TokenBucketRateLimiter } from './auth/rate-limiter.js';
+import type { ServingMetrics } from './serving-metrics.js';
 import type { ServingServices } from './serving-services.js';
 
 export interface ApiContext {
@@ -15,6 +16,8 @@ export interface ApiContext {
   keys?: ApiKeyVerifier;
   rateLimiter?: TokenBucketRateLimiter;
   services?: ServingServices;
+  /** Counts every procedure call by result code and times it. */
+  metrics?: ServingMetrics;
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -32,7 +35,16 @@ const t = initTRPC.context<ApiContext>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/** Every procedure is counted (tRPC error code, OK on success) and timed, refusals and invalid input included. */
+const observedProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  const started = performance.now();
+  const result = await next();
+  ctx.metrics?.recordRequest(path, result.ok ? 'OK' : result.error.code, (performance.now() - started) / 1000);
+  return result;
+});
+
+export const publicProcedure = observedProcedure;
 
 /** Resolves the bearer key of the request; UNAUTHORIZED when it is missing, unknown or revoked. */
 async function authenticate(ctx: ApiContext): Promise<VerifiedApiKey> {
@@ -48,7 +60,7 @@ async function authenticate(ctx: ApiContext): Promise<VerifiedApiKey> {
 
 /** A procedure callable with a key holding any one of `scopes`, within the key's rate limit. */
 export function scopedProcedure(...scopes: ApiKeyScope[]) {
-  return t.procedure.use(async ({ ctx, next }) => {
+  return observedProcedure.use(async ({ ctx, next }) => {
     const key = await authenticate(ctx);
     if (ctx.rateLimiter && !ctx.rateLimiter.take(key.id)) {
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit of API key "${key.name}" exceeded (${ctx.rateLimiter.options.ratePerSecond} requests/s, burst ${ctx.rateLimiter.options.burst})` });
