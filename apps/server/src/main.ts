@@ -25,12 +25,12 @@ const server = await startApiServer({
   db,
   recommender,
   reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }),
-  onReloadError: (error) => log.error({ err: error }, 'recommender reload failed'),
   host: process.env.CASCADE_HOST ?? '127.0.0.1',
   port,
-  onError: (error, path) => log.error({ err: error, path }, 'request failed'),
+  // one line per failed request and per recommender reload (or reload failure); metrics at /metrics
+  logger: log,
 });
-log.info({ url: server.url }, 'ready');
+log.info({ url: server.url, metrics: `${server.url}/metrics` }, 'ready');
 
 async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
 import { ensureStartupModels, Recommender, type StartupStageReport } from '@cascade/pipeline';
-import { countActiveApiKeys, createApiKey, startApiServer } from '@cascade/api';
+import { countActiveApiKeys, createApiKey, startApiServer, type ApiLogger } from '@cascade/api';
 import { action, createProgress, parsePositiveInt } from '../cli-kit.js';
 import { openFromOptions, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
 
@@ -46,6 +46,21 @@ function stageLine(r: StartupStageReport): string {
   if (r.stage === 'index') return `cascade: ${title} built in ${seconds} (${m.items} items, ${m.dim} dims)`;
   return `cascade: ${title} trained in ${seconds} (AUC ${m.auc.toFixed(3)}, logloss ${m.logloss.toFixed(3)} on the latest 20% of impressions)`;
 }
+
+/** One `cascade:` line on stderr: `recommender reload failed: <error>` or `request failed: procedure=… code=… message=…`. */
+function apiLogLine(fields: Record<string, unknown>, message: string): void {
+  const detail =
+    typeof fields.error === 'string'
+      ? fields.error
+      : Object.entries(fields)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ');
+  process.stderr.write(`cascade: ${message}: ${detail}\n`);
+}
+
+/** The API's log at warn level and above only (server errors, reload failures), so the console stays as it
+ *  is; `cascade-server` (apps/server) logs every line as JSON with pino. */
+const quietApiLogger: ApiLogger = { info: () => undefined, warn: apiLogLine, error: apiLogLine };
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -99,7 +114,8 @@ export function registerStartCommand(program: Command): void {
         port: options.port,
         recommender,
         reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }),
-        onReloadError: (error) => process.stderr.write(`cascade: recommender reload failed: ${error.message}\n`),
+        // reload failures come through the logger as `cascade: recommender reload failed: <error>`
+        logger: quietApiLogger,
       });
       say(`cascade: API        ${api.url}/trpc  (health ${api.url}/healthz, readiness ${api.url}/readyz)`);
       say(`cascade: ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop.`);
