@@ -1,0 +1,141 @@
+// The client SDK against a real server process: seeded data, trained models and an API key prepared with the
+// CLI, then apps/server started on a free port and driven only through @cascade/sdk.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+// The e2e config has no @cascade/source condition: the SDK's source by path (its @cascade/api import is type-only).
+import { createCascadeClient } from '../libs/sdk/src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(path.join(os.tmpdir(), 'cascade-sdk-e2e-'));
+const dataDir = path.join(work, 'data');
+const modelsDir = path.join(work, 'models');
+const env = { ...process.env, CASCADE_DATA_DIR: dataDir, CASCADE_MODELS_DIR: modelsDir, DATABASE_URL: '' };
+const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
+let child: ChildProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a `cascade` CLI command and returns its last stdout line parsed as JSON. */
+async function cascade(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)('node', [...nodeArgs, 'apps/jobs/src/main.ts', ...args], { cwd: root, env, maxBuffer: 16 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+/** Trains the recall model, its HNSW index and the ranker into `modelsDir`, as `npm start` does. */
+async function trainModels(): Promise<string> {
+  const script = [
+    "import { openDatabase } from '@cascade/db';",
+    "import { ensureStartupModels } from '@cascade/pipeline';",
+    'const db = await openDatabase({ dataDir: process.env.CASCADE_DATA_DIR });',
+    'const models = await ensureStartupModels(db, { modelsDir: process.env.CASCADE_MODELS_DIR });',
+    'await db.close();',
+    'console.log(JSON.stringify(models.stages.map((s) => s.stage + ":" + s.status)));',
+  ].join('\n');
+  const { stdout } = await promisify(execFile)('node', [...nodeArgs, '--input-type=module', '-e', script], { cwd: root, env, maxBuffer: 16 << 20 });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+/** Starts apps/server and resolves with its URL once it logs that it is ready. */
+async function startServer(): Promise<string> {
+  const port = await freePort();
+  child = spawn('node', [...nodeArgs, 'apps/server/src/main.ts'], {
+    cwd: root,
+    env: { ...env, CASCADE_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    child!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+/** SIGTERM to the server's process group; resolves with its exit code. */
+async function stopServer(): Promise<number | null> {
+  const proc = child;
+  child = undefined;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return proc?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  process.kill(-proc.pid!, 'SIGTERM');
+  return exited;
+}
+
+afterAll(async () => {
+  await stopServer();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('@cascade/sdk against a real server', () => {
+  it('recommends, logs impressions and a click, manages items, and rejects bad input naming the field', async () => {
+    // The embedded database is single-process: every CLI step runs before the server opens it.
+    expect(await cascade('seed', '--users', '200', '--items', '150', '--json', '--data-dir', dataDir)).toMatchObject({ users_inserted: 200, items_inserted: 150 });
+    const created = await cascade('api-keys', 'create', '--name', 'sdk e2e', '--scopes', 'recommend,ingest', '--json', '--data-dir', dataDir);
+    expect(created.key).toMatch(/^csk_/);
+    expect(await trainModels()).toBe('["recall:trained","index:trained","ranker:trained"]');
+    const url = await startServer();
+
+    const client = createCascadeClient({ url: `${url}/trpc`, apiKey: String(created.key), timeoutMs: 30_000 });
+    const k = 10;
+    // Issued together: one batched HTTP request.
+    const [known, unknown] = await Promise.all([
+      client.recommend({ userId: 'user-1', placement: 'home', k }),
+      client.recommend({ userId: 'sdk-e2e-unknown-user', placement: 'home', k }),
+    ]);
+    for (const response of [known, unknown]) {
+      expect(response.requestId).toBeTruthy();
+      expect(new Set(response.items.map((i) => i.itemId)).size).toBe(k);
+    }
+    expect(known.requestId).not.toBe(unknown.requestId);
+
+    const now = new Date();
+    const impressions = known.items.map((item) => ({ type: 'impression' as const, userId: 'user-1', itemId: item.itemId, requestId: known.requestId, placement: 'home', occurredAt: now }));
+    const click = { type: 'click' as const, userId: 'user-1', itemId: known.items[2].itemId, requestId: known.requestId, placement: 'home', occurredAt: now };
+    const logged = await client.events.logBatch({ events: [...impressions, click] });
+    expect(logged).toMatchObject({ inserted: k + 1, duplicates: 0, attributedClicks: 1 });
+    // The same event under an explicit idempotency key twice: stored once.
+    const keyed = { ...click, idempotencyKey: `sdk-e2e-${known.requestId}` };
+    expect(await client.events.log(keyed)).toMatchObject({ inserted: 1 });
+    expect(await client.events.log(keyed)).toMatchObject({ inserted: 0, duplicates: 1 });
+
+    expect(await client.items.upsert({ items: [{ externalId: 'sdk-e2e-item', title: 'SDK e2e item', categories: ['e2e'] }] })).toMatchObject({ inserted: 1 });
+    expect(await client.items.delete({ itemIds: ['sdk-e2e-item', 'sdk-e2e-missing'] })).toEqual({ deactivated: 1, unknown: ['sdk-e2e-missing'] });
+    expect(await client.users.upsert({ users: [{ externalId: 'sdk-e2e-user' }] })).toMatchObject({ inserted: 1 });
+    expect((await client.system.counts()).items).toBe(151);
+
+    await expect(client.recommend({ userId: 'user-1', placement: 'home', k: 0 })).rejects.toThrow(/field "k"/);
+    await expect(client.events.log({ ...click, userId: ' ' })).rejects.toThrow(/field "userId"/);
+    const wrongKey = createCascadeClient({ url: `${url}/trpc`, apiKey: 'csk_not-a-key', retries: 0 });
+    await expect(wrongKey.items.delete({ itemIds: ['x'] })).rejects.toThrow(/invalid or revoked API key/);
+
+    expect(await stopServer()).toBe(0);
+  });
+});
