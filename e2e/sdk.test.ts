@@ -2,14 +2,13 @@
 // CLI, then apps/server started on a free port and driven only through @cascade/sdk.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-// The e2e config has no @cascade/source condition: the SDK's source by path (its @cascade/api import is type-only).
-import { createCascadeClient } from '../libs/sdk/src/index.js';
+import { freePort } from './free-port.js';
+import { createCascadeClient } from '@cascade/sdk';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'cascade-sdk-e2e-'));
@@ -18,17 +17,6 @@ const modelsDir = path.join(work, 'models');
 const env = { ...process.env, CASCADE_DATA_DIR: dataDir, CASCADE_MODELS_DIR: modelsDir, DATABASE_URL: '' };
 const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
 let child: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a `cascade` CLI command and returns its last stdout line parsed as JSON. */
 async function cascade(...args: string[]): Promise<Record<string, unknown>> {
