@@ -7,7 +7,7 @@ import path from 'node:path';
 import { hashString32 } from '@cascade/core';
 import type { CascadeDatabase } from '@cascade/db';
 import { ArmStatsStore, fillRequestSlots, ImpressionLog, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
-import type { ActivityWindow, ItemFeatures } from '@cascade/features';
+import type { ActivityWindow, ItemFeatures, UserFeatures } from '@cascade/features';
 import { loadRanker, type CtrRanker } from '@cascade/ranking';
 import {
   DecayedPopularity,
@@ -81,6 +81,55 @@ export interface RecommendResponse {
   candidates: number;
 }
 
+/** Every stage of one request, for the admin console's inspector (`Recommender.inspect`). */
+export interface RecommendInspection extends RecommendResponse {
+  /** Per recall channel, the candidates it produced (external ids) with the channel's own score, best first. */
+  recall: { channel: string; candidates: { itemId: string; score: number }[] }[];
+  /** The ranked pool, best first (top `rankingLimit`): pCTR is null when the ranker did not run. */
+  ranking: { itemId: string; pctr: number | null; recallScore: number; channels: string[] }[];
+  /** What the exploration policy put in each slot (before the business filters' top-up). */
+  exploration: { itemId: string; explore: boolean; propensity: number; position: number; pctr: number | null }[];
+  /** The slot-filling policy of the request's placement. */
+  policy: SlotPolicyConfig;
+}
+
+/** The user as the ranker and recall see them (`Recommender.userFeatures`). */
+export interface ServingUserView {
+  user: UserFeatures;
+  /** The recent-activity counts the ranker's schema reads, at the request clock. */
+  activity: Record<string, number>;
+  /** The latest interacted items (external ids, most recent first): item-to-item seeds and the seen filter. */
+  recentItems: string[];
+  /** Whether the recall model has a vector for the user (else the cold-start quotas serve them). */
+  hasVector: boolean;
+}
+
+/** What one request's stages produced, collected by `inspect` (null on the serving path). */
+interface StageTrace {
+  candidates: CandidateSet | null;
+  pool: { itemId: number; channels: string[]; recallScore: number }[];
+  ranked: RankedCandidate[];
+  served: { itemId: number; pctr: number; explore: boolean; propensity: number }[];
+  policy: SlotPolicyConfig;
+}
+
+/** Slot-filling policies as Recommender.load validates them. */
+const policySchema = recommenderLoadSchema.shape.defaultPolicy.unwrap();
+
+/** Placement policies configured in the admin console (table `placement_policies`, when it exists). */
+async function loadConfiguredPolicies(db: CascadeDatabase): Promise<Record<string, SlotPolicyConfig>> {
+  const exists = await db.sql.query<{ t: string | null }>(`SELECT to_regclass('placement_policies')::text AS t`);
+  if (!exists[0]?.t) return {};
+  const rows = await db.sql.query<{ placement: string; policy: unknown }>('SELECT placement, policy FROM placement_policies ORDER BY placement');
+  const policies: Record<string, SlotPolicyConfig> = {};
+  for (const r of rows) {
+    const parsed = policySchema.safeParse(typeof r.policy === 'string' ? JSON.parse(r.policy) : r.policy);
+    // rows are validated when written; one that no longer parses must not stop serving: that placement keeps the default
+    if (parsed.success) policies[r.placement] = parsed.data as SlotPolicyConfig;
+  }
+  return policies;
+}
+
 const DEFAULT_POLICY: SlotPolicyConfig = { kind: 'thompson' };
 const TIMEOUT = Symbol('timeout');
 
@@ -97,6 +146,17 @@ async function withinBudget<T>(promise: Promise<T>, ms: number): Promise<T | typ
   }
 }
 
+type ParsedRequest = ReturnType<typeof recommendRequestSchema.parse>;
+
+function parseRequest(input: RecommendRequestInput): ParsedRequest {
+  const parsed = recommendRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${issue.path.join('.') || 'request'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -109,10 +169,19 @@ export class Recommender {
     private readonly popularity: DecayedPopularity,
     private readonly model: { factors: FactorModel; userRow: Map<number, number>; version: string } | null,
     private readonly ranker: { ranker: CtrRanker; version: string } | null,
+    private readonly items: {
+      index: HnswItemIndex;
+      /** The recall model's vector of an item (undefined without a model or for an item it does not know). */
+      vector: (id: number) => Float32Array | undefined;
+    },
+    /** The artefacts this instance serves (null: that stage is on its fallback). */
+    readonly artefacts: { recallModelDir: string | null; indexFile: string | null; rankerDir: string | null },
     private readonly settings: {
       candidates: number;
       budgets: StageBudgets;
       policies: Record<string, SlotPolicyConfig>;
+      /** The policies given to load() (setPlacementPolicy(placement, null) goes back to these). */
+      loadPolicies: Readonly<Record<string, SlotPolicyConfig>>;
       defaultPolicy: SlotPolicyConfig;
       activity: readonly ActivityWindow[];
       priorStrength: number;
@@ -144,6 +213,7 @@ export class Recommender {
 
     let model: { factors: FactorModel; userRow: Map<number, number>; version: string } | null = null;
     let index: HnswItemIndex;
+    let servedIndexFile: string | null = null;
     let itemVectors: { vectors: Float32Array; dim: number; row: Map<number, number> } | null = null;
     if (recallModelDir) {
       const artifact = loadRecallModel(recallModelDir);
@@ -157,6 +227,7 @@ export class Recommender {
       const indexFile = options.indexFile !== undefined ? options.indexFile : path.join(recallModelDir, INDEX_FILE_NAME);
       if (indexFile && existsSync(`${indexFile}.json`) && existsSync(indexFile)) {
         index = HnswItemIndex.load(indexFile);
+        servedIndexFile = indexFile;
       } else {
         // no saved index: build one in memory from the model's item vectors
         index = HnswItemIndex.build(vectors, artifact.meta.itemIds, { dim });
@@ -170,12 +241,13 @@ export class Recommender {
     for (const [id, score] of popularityScores.scores) popularity.record(id, popularityScores.reference, score);
     const newItems = new NewItemsChannel(o.newItemsWindowMs ?? 14 * 86_400_000);
     const dim = itemVectors?.dim ?? 0;
+    const itemVector = (id: number): Float32Array | undefined => {
+      const r = itemVectors?.row.get(id);
+      return r === undefined ? undefined : itemVectors!.vectors.subarray(r * dim, (r + 1) * dim);
+    };
     const recall = new MultiChannelRecall({
       index,
-      itemVector: (id) => {
-        const r = itemVectors?.row.get(id);
-        return r === undefined ? undefined : itemVectors!.vectors.subarray(r * dim, (r + 1) * dim);
-      },
+      itemVector,
       popularity,
       newItems,
       quotas: o.quotas,
@@ -193,6 +265,9 @@ export class Recommender {
     const ranker = rankerDir ? { ranker: await loadRanker(rankerDir), version: path.basename(rankerDir) } : null;
     const armStats = options.armStats ?? new ArmStatsStore(db.sql);
     const impressionLog = options.impressionLog ?? new ImpressionLog(db.sql, armStats);
+    const loadPolicies = (o.placementPolicies ?? {}) as Record<string, SlotPolicyConfig>;
+    // the admin console's configured policies win over the load-time ones, so they survive reloads and restarts
+    const configured = await loadConfiguredPolicies(db);
     return new Recommender(
       db,
       state,
@@ -200,10 +275,13 @@ export class Recommender {
       popularity,
       model,
       ranker,
+      { index, vector: itemVector },
+      { recallModelDir: recallModelDir ?? null, indexFile: recallModelDir ? servedIndexFile : null, rankerDir: rankerDir ?? null },
       {
         candidates: o.candidates ?? 500,
         budgets: { recallMs: 50, rankMs: 50, exploreMs: 30, ...o.budgets },
-        policies: (o.placementPolicies ?? {}) as Record<string, SlotPolicyConfig>,
+        policies: { ...loadPolicies, ...configured },
+        loadPolicies,
         defaultPolicy: (o.defaultPolicy ?? DEFAULT_POLICY) as SlotPolicyConfig,
         activity: o.activity ?? DEFAULT_RANKER_ACTIVITY,
         priorStrength: o.priorStrength ?? 20,
@@ -229,12 +307,58 @@ export class Recommender {
   }
 
   async recommend(input: RecommendRequestInput): Promise<RecommendResponse> {
-    const parsed = recommendRequestSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`${issue.path.join('.') || 'request'}: ${issue.message}`);
+    return this.run(parseRequest(input), null);
+  }
+
+  /**
+   * Runs the live pipeline for one request and returns every stage (recall per channel, the ranked pool, the
+   * exploration slots, the final items): for the admin console. Logs no impressions and records no statistics.
+   */
+  async inspect(input: RecommendRequestInput, options: { rankingLimit?: number } = {}): Promise<RecommendInspection> {
+    const rankingLimit = options.rankingLimit ?? 100;
+    if (!Number.isInteger(rankingLimit) || rankingLimit < 1) throw new Error(`rankingLimit: must be a positive integer, got ${rankingLimit}`);
+    const request = { ...parseRequest(input), log: false };
+    const trace: StageTrace = { candidates: null, pool: [], ranked: [], served: [], policy: this.policyOf(request.placement) };
+    const response = await this.run(request, trace);
+    const external = (id: number) => this.state.items.get(id)!.externalId;
+    const recall: RecommendInspection['recall'] = [];
+    const c = trace.candidates;
+    if (c) {
+      c.channelNames.forEach((channel, ci) => {
+        const rows: { itemId: string; score: number }[] = [];
+        for (let i = 0; i < c.size; i++) {
+          if (c.channelMask[i] & (1 << ci)) rows.push({ itemId: external(c.itemIds[i]), score: c.channelScores[i * c.channelNames.length + ci] });
+        }
+        rows.sort((a, b) => b.score - a.score);
+        recall.push({ channel, candidates: rows });
+      });
     }
-    const request = parsed.data;
+    const recalled = new Set(c ? Array.from(c.itemIds.subarray(0, c.size)) : []);
+    const topUp = trace.pool.filter((p) => !recalled.has(p.itemId));
+    if (topUp.length > 0) recall.push({ channel: 'top-up', candidates: topUp.map((p) => ({ itemId: external(p.itemId), score: p.recallScore })) });
+    const pool = new Map(trace.pool.map((p) => [p.itemId, p]));
+    const pctrOrNull = (x: number) => (Number.isNaN(x) ? null : x);
+    return {
+      ...response,
+      recall,
+      ranking: trace.ranked.slice(0, rankingLimit).map((r) => ({
+        itemId: external(r.itemId),
+        pctr: pctrOrNull(r.pctr),
+        recallScore: pool.get(r.itemId)?.recallScore ?? 0,
+        channels: pool.get(r.itemId)?.channels ?? [],
+      })),
+      exploration: trace.served.map((s, position) => ({
+        itemId: external(s.itemId),
+        explore: s.explore,
+        propensity: s.propensity,
+        position,
+        pctr: pctrOrNull(s.pctr),
+      })),
+      policy: trace.policy,
+    };
+  }
+
+  private async run(request: ParsedRequest, trace: StageTrace | null): Promise<RecommendResponse> {
     const t0 = performance.now();
     const now = this.settings.now();
     const requestId = request.requestId ?? randomUUID();
@@ -297,6 +421,10 @@ export class Recommender {
     }
     const n = pool.length;
     pool.forEach((c, i) => (c.recallScore = 1 - i / Math.max(1, n)));
+    if (trace) {
+      trace.candidates = candidates;
+      trace.pool = pool;
+    }
     const t1 = performance.now();
     if (t1 - t0 > budgets.recallMs) fallbacks.push('recall:over-budget');
 
@@ -341,8 +469,9 @@ export class Recommender {
     // 3. exploration fills the k slots (with pCTR priors); without pCTR or on failure: ranked order
     let served: { itemId: number; score: number; pctr: number; explore: boolean; propensity: number }[] | null = null;
     const k = Math.min(request.k, ranked.length);
+    if (trace) trace.ranked = ranked;
     if (k > 0 && pctr) {
-      const policy = this.settings.policies[request.placement] ?? this.settings.defaultPolicy;
+      const policy = this.policyOf(request.placement);
       try {
         const counts = await withinBudget(
           this.armStats.get(
@@ -363,6 +492,7 @@ export class Recommender {
       fallbacks.push('explore:skipped-no-pctr');
     }
     if (!served) served = ranked.slice(0, k).map((c) => ({ ...c, explore: false, propensity: 1 }));
+    if (trace) trace.served = served;
     const t3 = performance.now();
 
     // 4. business filters on what exploration chose, topped up in ranked order: k distinct allowed items
@@ -392,7 +522,7 @@ export class Recommender {
         placement: request.placement,
         policy: fallbacks.some((f) => f.startsWith('explore:') || f.startsWith('ranker:'))
           ? 'ranked-order'
-          : (this.settings.policies[request.placement] ?? this.settings.defaultPolicy).kind,
+          : this.policyOf(request.placement).kind,
         userId: request.userId,
         items: out.map((item, slot) => ({ itemId: this.state.itemByExternalId.get(item.itemId)!, slot, propensity: item.propensity, explore: item.explore })),
       });
@@ -405,6 +535,69 @@ export class Recommender {
       timings: { recallMs: round3(t1 - t0), rankMs: round3(t2 - t1), exploreMs: round3(t3 - t2), totalMs: round3(t4 - t0) },
       fallbacks,
       candidates: n,
+    };
+  }
+
+  /** The slot-filling policy that serves `placement` now. */
+  policyOf(placement: string): SlotPolicyConfig {
+    return this.settings.policies[placement] ?? this.settings.defaultPolicy;
+  }
+
+  /** The per-placement policies (load-time and configured) and the default for every other placement. */
+  get placementPolicies(): { policies: Readonly<Record<string, SlotPolicyConfig>>; defaultPolicy: SlotPolicyConfig } {
+    return { policies: { ...this.settings.policies }, defaultPolicy: this.settings.defaultPolicy };
+  }
+
+  /**
+   * Serves `placement` with `policy` from the next request on; null goes back to the load-time policy of the
+   * placement (or the default). Throws, naming the field, on an invalid policy.
+   */
+  setPlacementPolicy(placement: string, policy: SlotPolicyConfig | null): void {
+    if (typeof placement !== 'string' || placement.trim() === '') throw new Error('placement: must be a non-empty string');
+    if (policy === null) {
+      const original = this.settings.loadPolicies[placement];
+      if (original) this.settings.policies[placement] = original;
+      else delete this.settings.policies[placement];
+      return;
+    }
+    const parsed = policySchema.safeParse(policy);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`policy${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+    }
+    this.settings.policies[placement] = parsed.data as SlotPolicyConfig;
+  }
+
+  /**
+   * The k nearest items of an item by the recall model's vectors (inner product, through the HNSW index;
+   * inactive items are left out). Empty without a recall model or for an item the model does not know.
+   */
+  neighbours(externalId: string, k: number): { itemId: string; score: number }[] {
+    if (!Number.isInteger(k) || k < 1 || k > 1000) throw new Error(`k: must be an integer in [1, 1000], got ${k}`);
+    const id = this.state.itemByExternalId.get(externalId);
+    if (id === undefined) throw new Error(`itemId: unknown item "${externalId}"`);
+    const vector = this.items.vector(id);
+    if (!vector || this.items.index.size === 0) return [];
+    const result = this.items.index.query(vector, k, { exclude: new Set([id]) });
+    const out: { itemId: string; score: number }[] = [];
+    for (let i = 0; i < result.ids.length; i++) {
+      const item = this.state.items.get(result.ids[i]);
+      if (item?.active) out.push({ itemId: item.externalId, score: result.scores[i] });
+    }
+    return out;
+  }
+
+  /** The user's record as recall and the ranker see it at the request clock, or null for an unknown user. */
+  async userFeatures(externalId: string): Promise<ServingUserView | null> {
+    if (typeof externalId !== 'string' || externalId === '') throw new Error('userId: must be a non-empty string');
+    const user = this.state.users.get(externalId) ?? (await loadUser(this.db, externalId));
+    if (!user) return null;
+    const recent = this.state.history.get(user.id) ?? new Int32Array(0);
+    return {
+      user: user.features,
+      activity: await this.activityCounts(user.id, this.settings.now()),
+      recentItems: Array.from(recent, (id) => this.state.items.get(id)?.externalId ?? String(id)),
+      hasVector: this.model?.userRow.has(user.id) ?? false,
     };
   }
 
