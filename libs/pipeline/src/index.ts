@@ -14,6 +14,8 @@ export {
   trainRankerStage,
   type RankerStageOptions,
   type RankerStageResult,
+  type RankerComparison,
+  type RankerEpochPoint,
 } from './ranker-stage.js';
 export {
   ensureStartupModels,
@@ -31,3 +33,38 @@ export {
   type RecommendResponse,
   type StageBudgets,
 } from './recommender.js';
+export {
+  activeModelVersion,
+  activeModelVersionIds,
+  checkModelKind,
+  getModelVersion,
+  listModelVersions,
+  MODEL_KINDS,
+  promoteModelVersion,
+  registerModelVersion,
+  rollbackModel,
+  type ListModelVersionsOptions,
+  type ModelKind,
+  type ModelVersionRecord,
+  type ModelVersionStatus,
+  type RegisterModelVersionInput,
+} from './model-registry.js';
+export {
+  appendJobLog,
+  createJob,
+  failAbandonedJobs,
+  finishJob,
+  getJob,
+  JOB_STATUSES,
+  listJobs,
+  requestJobCancel,
+  updateJobProgress,
+  type JobRecord,
+  type JobStatus,
+  type ListJobsOptions,
+} from './job-store.js';
+export { acquireJobLock, JobLockHeldError, type JobLease } from './job-lock.js';
+export { checkPromotionGate, decidePromotion, DEFAULT_PROMOTION_GATES, GATE_METRICS, type PromotionGate, type PromotionGates, type PromotionVerdict } from './promotion-gate.js';
+export { CancelledError, trainRecallCandidate, type RecallCandidateOptions, type RecallCandidateResult } from './recall-candidate.js';
+export { PIPELINE_STAGES, runPipeline, type PipelineOptions, type PipelineProgress, type PipelineResult, type PipelineStage, type PipelineVersionOutcome } from './run-pipeline.js';
+export { JOB_KINDS, JobRunner, pipelineJobWork, runJob, type JobContext, type JobKind, type JobRunnerOptions, type PipelineJobParams, type RunJobOptions } from './job-runner.js';
