@@ -18,3 +18,6 @@ export { loadFeatureRecords, assembleFeaturesFromDatabase } from './database-fea
 export type { ActivityWindow, DatabaseFeatureRequest, DatabaseFeatureRecords } from './database-features.js';
 export { loadTrainingRecords, defaultEventLabeler } from './database-training.js';
 export type { DatabaseTrainingOptions, DatabaseTrainingRecords, EventLabeler } from './database-training.js';
+export { ClickLookup } from './click-lookup.js';
+export { loadImpressionExamples, fitImpressionVocabulary, encodeImpressionExamples } from './impression-examples.js';
+export type { ImpressionExampleOptions, ImpressionExamples } from './impression-examples.js';

@@ -1,21 +1,21 @@
-// The ranking stage over the database: every impression becomes one example, labelled 1 when the same user
-// clicked the same item in the same request; features come through @cascade/features' database path (the
-// serving path), the holdout is the latest 20% of impressions by time, and the DeepFM ranker is saved as a
-// versioned artefact.
+// The ranking stage over the database: the impressions of a snapshot's training window (the latest
+// `maxImpressions`) become examples, labelled 1 when the same user clicked the same item in the same request;
+// they are streamed from the events table into compact typed rows and encoded through @cascade/features'
+// assemble path (the serving path) straight into typed arrays. The holdout is the latest 20% of the window by
+// time; the DeepFM ranker is saved as a versioned artefact, and other rankers can be scored on the same holdout.
 import path from 'node:path';
 import type { CascadeDatabase } from '@cascade/db';
+import { auc as computeAuc, logLoss } from '@cascade/eval';
 import {
-  assembleFeatureRow,
-  assembleTrainingRows,
-  FeatureVocabularyBuilder,
-  loadTrainingRecords,
+  encodeImpressionExamples,
+  fitImpressionVocabulary,
+  loadImpressionExamples,
   parseFeatureSchema,
   type ActivityWindow,
-  type FeatureRecords,
   type FeatureSchema,
   type FeatureSchemaInput,
 } from '@cascade/features';
-import { CTR_MODEL_KINDS, trainRanker, type CtrHyperparameters, type CtrModelKind } from '@cascade/ranking';
+import { CTR_MODEL_KINDS, loadRanker, trainRanker, type CtrHyperparameters, type CtrModelKind } from '@cascade/ranking';
 
 /** The recent-activity windows the default schema reads (`context.activity.<name>`). */
 export const DEFAULT_RANKER_ACTIVITY: readonly ActivityWindow[] = [{ name: 'clicks7d', types: ['click'], days: 7 }];
@@ -50,10 +50,37 @@ export interface RankerStageOptions {
   hyperparameters?: Partial<CtrHyperparameters>;
   epochs?: number;
   batchSize?: number;
-  /** Share of the impressions, latest by time, held out for AUC / log loss (default 0.2). */
+  /** Share of the window's impressions, latest by time, held out for AUC / log loss (default 0.2). */
   holdoutShare?: number;
+  /** The snapshot: only events with an id up to this one (default: the largest id when the stage starts). */
+  maxEventId?: number;
+  /**
+   * The training window: the latest N impressions (by event id) of the snapshot, train and holdout together
+   * (default 2,000,000). Bounds the stage's memory (about 4 × slots bytes per impression) and time whatever
+   * the table's size; older behaviour is forgotten, as a production ranker should.
+   */
+  maxImpressions?: number;
+  /** Events read per query (default 50,000). */
+  chunkSize?: number;
+  /** Other ranker artefact folders to score on the same holdout (their own encoders): the promotion gate's comparison. */
+  compareWith?: readonly { name: string; dir: string }[];
+  /** Checked between streamed chunks and epochs: true stops the stage with an Error whose message starts with "cancelled". */
+  shouldStop?: () => boolean | Promise<boolean>;
   version?: string;
   onProgress?: (done: number, total: number, epoch: number) => void;
+}
+
+export interface RankerEpochPoint {
+  epoch: number;
+  trainLoss: number;
+  auc: number | null;
+  logloss: number | null;
+}
+
+export interface RankerComparison {
+  name: string;
+  auc: number;
+  logloss: number;
 }
 
 export interface RankerStageResult {
@@ -67,34 +94,27 @@ export interface RankerStageResult {
   trainRows: number;
   testRows: number;
   positives: number;
+  /** The snapshot bound applied and the window's first impression id. */
+  maxEventId: number;
+  windowFromEventId: number;
+  /** ISO time of the holdout cut: holdout impressions happened at or after it. */
+  holdoutFrom: string;
+  /** Per epoch: mean train loss and holdout AUC / log loss. */
+  curve: RankerEpochPoint[];
+  /** The compareWith rankers on the same holdout, in the order given. */
+  comparisons: RankerComparison[];
   seconds: number;
-}
-
-/**
- * Click label of each impression in event-id order (the order streamInteractions, and so loadTrainingRecords,
- * yields them): a click by the same user on the same item in the same request, or, for impressions without a
- * request id, a request-less click within the following hour.
- */
-async function impressionClickLabels(db: CascadeDatabase): Promise<Float32Array> {
-  const rows = await db.sql.query<{ clicked: boolean }>(
-    `SELECT bool_or(c.id IS NOT NULL) AS clicked
-       FROM events e
-       LEFT JOIN events c ON c.type = 'click' AND c.user_id = e.user_id AND c.item_id = e.item_id
-        AND (c.request_id = e.request_id
-             OR (e.request_id IS NULL AND c.request_id IS NULL
-                 AND c.occurred_at >= e.occurred_at AND c.occurred_at < e.occurred_at + interval '1 hour'))
-      WHERE e.type = 'impression'
-      GROUP BY e.id
-      ORDER BY e.id`,
-  );
-  return Float32Array.from(rows, (r) => (r.clicked ? 1 : 0));
 }
 
 function versionName(prefix: string): string {
   return `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
-/** Trains the ranker on the database's impressions and writes `<modelsDir>/ranker/<version>/` atomically. */
+async function checkStop(shouldStop: RankerStageOptions['shouldStop'], what: string): Promise<void> {
+  if (shouldStop && (await shouldStop())) throw new Error(`cancelled ${what}`);
+}
+
+/** Trains the ranker on the snapshot's latest impressions and writes `<modelsDir>/ranker/<version>/` atomically. */
 export async function trainRankerStage(db: CascadeDatabase, options: RankerStageOptions): Promise<RankerStageResult> {
   if (!options || typeof options.modelsDir !== 'string' || options.modelsDir === '') throw new Error('modelsDir: a folder path is required');
   const model = options.model ?? 'deepfm';
@@ -105,47 +125,50 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize: must be a positive integer, got ${batchSize}`);
   const holdoutShare = options.holdoutShare ?? 0.2;
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`holdoutShare: must be in (0, 1), got ${holdoutShare}`);
+  const maxImpressions = options.maxImpressions ?? 2_000_000;
+  if (!Number.isInteger(maxImpressions) || maxImpressions < 2) throw new Error(`maxImpressions: must be an integer >= 2, got ${maxImpressions}`);
+  if (options.maxEventId !== undefined && !(Number.isInteger(options.maxEventId) && options.maxEventId >= 0)) {
+    throw new Error(`maxEventId: must be a non-negative integer, got ${options.maxEventId}`);
+  }
+  const compareWith = options.compareWith ?? [];
+  if (!Array.isArray(compareWith)) throw new Error('compareWith: must be an array of { name, dir }');
+  for (const c of compareWith) {
+    if (!c || typeof c.name !== 'string' || c.name === '' || typeof c.dir !== 'string' || c.dir === '') {
+      throw new Error('compareWith: every entry needs a non-empty name and dir');
+    }
+  }
   const schema: FeatureSchema = parseFeatureSchema(options.schema ?? DEFAULT_RANKER_SCHEMA);
   const started = performance.now();
 
-  const { examples } = await loadTrainingRecords(db, {
-    label: (type) => (type === 'impression' ? 0 : null),
+  const examples = await loadImpressionExamples(db, {
+    maxEventId: options.maxEventId,
+    maxImpressions,
     activity: options.activity ?? DEFAULT_RANKER_ACTIVITY,
+    chunkSize: options.chunkSize,
+    shouldStop: options.shouldStop,
   });
-  const labels = await impressionClickLabels(db);
-  if (labels.length !== examples.length) {
-    throw new Error(`database: ${examples.length} impressions streamed but ${labels.length} labelled (events written meanwhile?)`);
-  }
-  if (examples.length < 2) throw new Error(`database: ${examples.length} impressions, too few to train the ranker on`);
+  const n = examples.count;
+  if (n < 2) throw new Error(`database: ${n} impressions, too few to train the ranker on`);
 
   // Time-based holdout: the latest impressions (ties go to the holdout as a block).
-  const times = Float64Array.from(examples, (e) => {
-    const t = e.context?.timestamp;
-    return t instanceof Date ? t.getTime() : (t ?? 0);
-  });
-  const sorted = Float64Array.from(times).sort();
-  const cut = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - holdoutShare)))];
-  const trainRecords: FeatureRecords[] = [];
-  const testRecords: FeatureRecords[] = [];
-  const trainLabels: number[] = [];
-  const testLabels: number[] = [];
-  for (let i = 0; i < examples.length; i++) {
-    if (times[i] < cut) {
-      trainRecords.push(examples[i]);
-      trainLabels.push(labels[i]);
-    } else {
-      testRecords.push(examples[i]);
-      testLabels.push(labels[i]);
-    }
+  const sorted = Float64Array.from(examples.times).sort();
+  const cut = sorted[Math.min(n - 1, Math.floor(n * (1 - holdoutShare)))];
+  let trainCount = 0;
+  for (let i = 0; i < n; i++) if (examples.times[i] < cut) trainCount++;
+  if (trainCount === 0 || trainCount === n) throw new Error('database: the impressions all share one time; no time-based holdout possible');
+  const trainRowIndex = new Int32Array(trainCount);
+  const testRowIndex = new Int32Array(n - trainCount);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (examples.times[i] < cut) trainRowIndex[a++] = i;
+    else testRowIndex[b++] = i;
   }
-  if (trainRecords.length === 0 || testRecords.length === 0) throw new Error('database: the impressions all share one time; no time-based holdout possible');
+  await checkStop(options.shouldStop, 'before encoding the ranker examples');
 
   // Vocabularies from the training part only, as serving would see them.
-  const builder = new FeatureVocabularyBuilder(schema);
-  for (const e of trainRecords) builder.addRow(assembleFeatureRow(schema, e));
-  const encoder = builder.build();
-  const train = { ...assembleTrainingRows(encoder, trainRecords), labels: Float32Array.from(trainLabels) };
-  const test = { ...assembleTrainingRows(encoder, testRecords), labels: Float32Array.from(testLabels) };
+  const encoder = fitImpressionVocabulary(schema, examples, trainRowIndex);
+  const train = encodeImpressionExamples(encoder, examples, trainRowIndex);
+  const test = encodeImpressionExamples(encoder, examples, testRowIndex);
+  await checkStop(options.shouldStop, 'before training the ranker');
 
   const version = options.version ?? versionName(model);
   const result = await trainRanker({
@@ -159,8 +182,26 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     outDir: path.join(options.modelsDir, 'ranker'),
     version,
     onProgress: options.onProgress,
+    shouldStop: options.shouldStop,
   });
   result.ranker.dispose();
+
+  // The other rankers on the very same holdout impressions, each through its own encoder.
+  const comparisons: RankerComparison[] = [];
+  for (const other of compareWith) {
+    await checkStop(options.shouldStop, 'while comparing rankers');
+    const ranker = await loadRanker(other.dir);
+    try {
+      const rows = encodeImpressionExamples(ranker.encoder, examples, testRowIndex);
+      const p = ranker.scoreEncoded(rows);
+      comparisons.push({ name: other.name, auc: computeAuc(rows.labels, p), logloss: logLoss(rows.labels, p) });
+    } finally {
+      ranker.dispose();
+    }
+  }
+
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += examples.labels[i];
   return {
     artifactDir: result.artifactDir!,
     version,
@@ -170,7 +211,12 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     logloss: result.logloss,
     trainRows: result.trainRows,
     testRows: result.testRows,
-    positives: labels.reduce((s, y) => s + y, 0),
+    positives,
+    maxEventId: examples.maxEventId,
+    windowFromEventId: examples.eventIds[0],
+    holdoutFrom: new Date(cut).toISOString(),
+    curve: result.training.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, auc: e.auc, logloss: e.logloss })),
+    comparisons,
     seconds: (performance.now() - started) / 1000,
   };
 }

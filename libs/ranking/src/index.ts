@@ -17,7 +17,7 @@ export { createFactorizationMachine, FM_SPEC } from './fm.js';
 export { createDeepFm, DEEPFM_SPEC } from './deepfm.js';
 export { createCtrModel, createDnnEngine, CTR_MODEL_KINDS } from './create-model.js';
 export type { DnnEngineKind } from './create-model.js';
-export { trainCtrModel, evaluateCtrModel, validateExamples } from './trainer.js';
+export { trainCtrModel, trainCtrModelEpochs, evaluateCtrModel, validateExamples } from './trainer.js';
 export type { CtrExamples, TrainOptions, TrainResult, EpochMetrics } from './trainer.js';
 export { CtrRanker } from './ctr-ranker.js';
 export type { RankerMetrics } from './ctr-ranker.js';

@@ -7,7 +7,7 @@ import { saveRanker } from './artifact.js';
 import { createCtrModel, CTR_MODEL_KINDS } from './create-model.js';
 import type { CtrHyperparameters, CtrModelKind } from './ctr-model.js';
 import { CtrRanker } from './ctr-ranker.js';
-import { evaluateCtrModel, trainCtrModel } from './trainer.js';
+import { evaluateCtrModel, trainCtrModelEpochs } from './trainer.js';
 import type { CtrExamples, EpochMetrics, TrainResult } from './trainer.js';
 
 export interface RankerTrainingOptions {
@@ -27,6 +27,8 @@ export interface RankerTrainingOptions {
   version?: string;
   onProgress?: (done: number, total: number, epoch: number) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /** Checked between epochs: when it returns true, training stops with an Error whose message starts with "cancelled". */
+  shouldStop?: () => boolean | Promise<boolean>;
 }
 
 export interface RankerTrainingResult {
@@ -54,7 +56,7 @@ export async function trainRanker(options: RankerTrainingOptions): Promise<Ranke
   const { encoder, train, test } = options;
   const layout = { vocabularySize: encoder.vocabularySize, slotField: encoder.slotField, fieldCount: encoder.fieldCount };
   const model = await createCtrModel(options.model, layout, options.hyperparameters ?? {});
-  const training = trainCtrModel(model, train, test, {
+  const steps = trainCtrModelEpochs(model, train, test, {
     epochs: options.epochs,
     batchSize: options.batchSize,
     patience: options.patience,
@@ -63,6 +65,18 @@ export async function trainRanker(options: RankerTrainingOptions): Promise<Ranke
     onProgress: options.onProgress,
     onEpoch: options.onEpoch,
   });
+  let training: TrainResult;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      training = step.value;
+      break;
+    }
+    if (options.shouldStop && (await options.shouldStop())) {
+      model.dispose();
+      throw new Error(`cancelled after epoch ${step.value.epoch} of ${options.epochs}`);
+    }
+  }
   // Score the whole test set once more with the final weights (timed, as the peer's last predict).
   const final = evaluateCtrModel(model, test, options.predictBatchSize);
   const ranker = new CtrRanker(encoder, model, {

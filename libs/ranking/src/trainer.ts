@@ -63,7 +63,25 @@ export function evaluateCtrModel(model: CtrModel, data: CtrExamples, batchSize =
   return { auc: auc(labels, predictions), logloss: logLoss(labels, predictions), predictions, seconds };
 }
 
+/** Trains to the end (see trainCtrModelEpochs). */
 export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: CtrExamples | null, options: TrainOptions): TrainResult {
+  const steps = trainCtrModelEpochs(model, train, validation, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The training loop as a generator that yields each epoch's metrics before going on, so a caller can stop
+ * between epochs (await a cancellation check, then call next() or return()); returns the TrainResult.
+ */
+export function* trainCtrModelEpochs(
+  model: CtrModel,
+  train: CtrExamples,
+  validation: CtrExamples | null,
+  options: TrainOptions,
+): Generator<EpochMetrics, TrainResult, void> {
   const slots = model.layout.slotField.length;
   validateExamples('train', train, slots);
   if (validation) validateExamples('validation', validation, slots);
@@ -134,6 +152,7 @@ export function trainCtrModel(model: CtrModel, train: CtrExamples, validation: C
       stoppedEarly = epoch < epochs;
       break;
     }
+    if (epoch < epochs) yield metrics;
   }
   const last = history[history.length - 1];
   let final = last;
