@@ -57,7 +57,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: maxBodyBytes,
-    createContext: ({ req }) => ({ ...shared, authorization: req.headers.authorization }),
+    createContext: ({ req, res }) => ({
+      ...shared,
+      authorization: req.headers.authorization,
+      cookie: req.headers.cookie,
+      csrfToken: typeof req.headers['x-cascade-csrf'] === 'string' ? req.headers['x-cascade-csrf'] : undefined,
+      setCookie: (cookie: string) => res.appendHeader('set-cookie', cookie),
+    }),
     onError: ({ error, path }) => {
       // One line per failed request: the caller's mistakes at info, the server's at error.
       const fields = { procedure: path ?? null, code: error.code, message: error.message, ...(process.env.CASCADE_DEBUG ? { stack: error.stack } : {}) };

@@ -20,3 +20,19 @@ export {
   type VerifiedApiKey,
 } from './auth/api-keys.js';
 export { TokenBucketRateLimiter, type RateLimitOptions } from './auth/rate-limiter.js';
+export { adminRouter } from './admin/admin-router.js';
+export { adminProcedure } from './admin/admin-procedure.js';
+export {
+  ADMIN_ROLES,
+  createAdminUser,
+  disableAdminUser,
+  ensureFirstAdmin,
+  listAdminUsers,
+  setAdminUserRole,
+  type AdminRole,
+  type AdminUserRecord,
+  type FirstAdminResult,
+} from './admin/admin-users.js';
+export { AdminSessionStore, createAdminSession, SESSION_TTL_MS, type AdminSession } from './admin/admin-sessions.js';
+export { hashPassword, verifyPassword } from './admin/password.js';
+export { CSRF_HEADER, SESSION_COOKIE } from './admin/cookies.js';

@@ -86,6 +86,45 @@ export class ServingMetrics {
     if (duplicates > 0) this.eventDuplicates.inc(duplicates);
   }
 
+  /**
+   * p50 / p95 of each recommend stage since start (ms; null before the first request), interpolated within the
+   * histogram buckets as Prometheus' histogram_quantile does: for the admin console's overview.
+   */
+  async stageLatency(): Promise<{ stage: string; p50Ms: number | null; p95Ms: number | null; count: number }[]> {
+    const metric = await this.stageDuration.get();
+    const byStage = new Map<string, { le: number; count: number }[]>();
+    for (const v of metric.values) {
+      if (v.metricName !== 'cascade_recommend_stage_duration_seconds_bucket') continue;
+      const labels = v.labels as Record<string, string | number | undefined>;
+      const stage = String(labels.stage);
+      const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
+      if (!byStage.has(stage)) byStage.set(stage, []);
+      byStage.get(stage)!.push({ le, count: v.value });
+    }
+    const quantile = (buckets: { le: number; count: number }[], q: number): number | null => {
+      const total = buckets.at(-1)?.count ?? 0;
+      if (total === 0) return null;
+      const rank = q * total;
+      let lower = 0;
+      let below = 0;
+      for (const b of buckets) {
+        if (b.count >= rank) {
+          // the +Inf bucket has no upper edge: report its lower one, as Prometheus does
+          if (b.le === Infinity) return lower * 1000;
+          const inBucket = b.count - below;
+          return (lower + (b.le - lower) * (inBucket > 0 ? (rank - below) / inBucket : 1)) * 1000;
+        }
+        lower = b.le;
+        below = b.count;
+      }
+      return lower * 1000;
+    };
+    return ['recall', 'rank', 'explore', 'total'].map((stage) => {
+      const buckets = (byStage.get(stage) ?? []).sort((a, b) => a.le - b.le);
+      return { stage, p50Ms: quantile(buckets, 0.5), p95Ms: quantile(buckets, 0.95), count: buckets.at(-1)?.count ?? 0 };
+    });
+  }
+
   /** Replaces the loaded model versions (a model kind without a version is left out). */
   setModelVersions(versions: Record<string, string | null | undefined>): void {
     this.modelInfo.reset();

@@ -143,4 +143,9 @@ export class ServingServices {
     await this.reloading;
     await this.armStats.flush().catch(() => undefined);
   }
+
+  /** Admin console (inspector, neighbours, placement policies): the Recommender served now; it changes on reload. */
+  get servedRecommender(): Recommender | undefined {
+    return this.recommender;
+  }
 }

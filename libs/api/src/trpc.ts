@@ -18,6 +18,10 @@ export interface ApiContext {
   services?: ServingServices;
   /** Counts every procedure call by result code and times it. */
   metrics?: ServingMetrics;
+  /** Admin console: the request's `Cookie` header and `x-cascade-csrf` header, and how to set a response cookie. */
+  cookie?: string;
+  csrfToken?: string;
+  setCookie?: (cookie: string) => void;
 }
 
 const t = initTRPC.context<ApiContext>().create({
