@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The Cascade serving process: opens the database (applying migrations), loads the recommender from the
-// models folder ($CASCADE_MODELS_DIR or .cascade/models) and serves the API.
+// The Cascade serving process: opens the database (applying migrations), loads the recommender with the active
+// registry versions (artefacts under $CASCADE_MODELS_DIR or .cascade/models), follows promotions (hot reload),
+// runs background jobs (pipeline, training, import) on demand and on $CASCADE_PIPELINE_CRON, and serves the API.
 import path from 'node:path';
 import pino from 'pino';
 import { openDatabase } from '@cascade/db';
 import { startApiServer } from '@cascade/api';
-import { findStartupModels, Recommender } from '@cascade/pipeline';
+import { activeModelVersionIds, JobRunner, loadServingRecommender, PipelineScheduler, resolveServingModels } from '@cascade/pipeline';
 
 const log = pino({ name: 'cascade-server' });
 const port = Number(process.env.CASCADE_PORT ?? 4000);
@@ -17,23 +18,40 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const db = await openDatabase();
 log.info({ database: db.kind, location: db.location, migrationsApplied: db.migrations?.applied }, 'database open');
 const modelsDir = path.resolve(process.env.CASCADE_MODELS_DIR ?? path.join('.cascade', 'models'));
-const found = findStartupModels(modelsDir);
-if (!found.recallModelDir || !found.rankerDir) log.warn({ modelsDir }, 'models missing: recommend serves its fallbacks (train with npm start or cascade train-*)');
-const recommender = await Recommender.load(db, { modelsDir });
+const served = await resolveServingModels(db);
+if (!served.recallModelDir || !served.rankerDir) log.warn({ modelsDir }, 'no active model of some kind: recommend serves its fallbacks (train with npm start or cascade pipeline)');
+const recommender = await loadServingRecommender(db);
 log.info({ modelsDir, modelVersions: recommender.modelVersions }, 'recommender loaded');
+const jobs = new JobRunner(db, { modelsDir, onLog: (jobId, line) => log.info({ jobId }, line) });
+const abandoned = await jobs.recoverAbandoned();
+if (abandoned.length > 0) log.warn({ jobs: abandoned }, 'jobs left running by a process that died were marked failed');
 const server = await startApiServer({
   db,
   recommender,
-  reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }),
+  reloadRecommender: (shared) => loadServingRecommender(db, shared),
+  // promotions and rollbacks (by any process) reach this server within a couple of seconds
+  activeModelVersions: () => activeModelVersionIds(db.sql),
+  jobs,
   host: process.env.CASCADE_HOST ?? '127.0.0.1',
   port,
   // one line per failed request and per recommender reload (or reload failure); metrics at /metrics
   logger: log,
 });
+const cron = process.env.CASCADE_PIPELINE_CRON?.trim();
+const scheduler = cron
+  ? new PipelineScheduler(jobs, {
+      cron,
+      onStarted: (jobId) => log.info({ jobId }, 'scheduled pipeline started'),
+      onSkipped: (reason) => log.warn({ reason }, 'scheduled pipeline skipped'),
+    }).start()
+  : null;
+if (scheduler) log.info({ cron, nextRun: scheduler.nextRun() }, 'pipeline schedule');
 log.info({ url: server.url, metrics: `${server.url}/metrics` }, 'ready');
 
 async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down');
+  scheduler?.stop();
+  await jobs.close();
   await server.close();
   await db.close();
   process.exit(0);

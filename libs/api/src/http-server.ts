@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { CascadeDatabase } from '@cascade/db';
+import type { JobRunner } from '@cascade/pipeline';
 import { silentLogger, type ApiLogger } from './api-logger.js';
 import { appRouter } from './app-router.js';
 import { ApiKeyVerifier } from './auth/api-keys.js';
@@ -27,6 +28,8 @@ export interface ApiServerOptions extends ServingServicesOptions {
   logger?: ApiLogger;
   /** The Prometheus metrics served at /metrics (default: a fresh ServingMetrics with its own registry). */
   metrics?: ServingMetrics;
+  /** The server's background jobs (pipeline runs, training, imports), reachable from the admin procedures. */
+  jobs?: JobRunner;
 }
 
 export interface ApiServer {
@@ -52,6 +55,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     rateLimiter: new TokenBucketRateLimiter(options.rateLimit ?? { ratePerSecond: 1000, burst: 2000 }),
     services,
     metrics,
+    jobs: options.jobs,
   };
   const trpcHandler = createHTTPHandler({
     router: appRouter,

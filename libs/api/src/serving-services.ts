@@ -17,6 +17,13 @@ export interface ServingServicesOptions {
   metrics?: ServingMetrics;
   /** Logs each recommender reload (info) and reload failure (error). */
   logger?: ApiLogger;
+  /**
+   * Hot reload on promotion: returns the active model version of each kind (e.g. `activeModelVersionIds` of the
+   * registry); polled every `modelWatchMs`, and a change reloads the Recommender in the background and swaps it.
+   */
+  activeModelVersions?: () => Promise<Record<string, number | null>>;
+  /** How often the active versions are polled (default 2000 ms). */
+  modelWatchMs?: number;
 }
 
 export class ServingServices {
@@ -25,6 +32,9 @@ export class ServingServices {
   readonly impressionLog: ImpressionLog;
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  /** The active versions the served Recommender was loaded for (JSON), as last seen by the watcher. */
+  private servedVersions: string | undefined;
 
   constructor(
     private readonly db: CascadeDatabase,
@@ -34,6 +44,61 @@ export class ServingServices {
     this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
     this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats);
     if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
+    if (options.activeModelVersions && options.reloadRecommender) this.watchModelVersions(options.activeModelVersions, options.modelWatchMs ?? 2000);
+  }
+
+  /**
+   * Polls the active model versions; when they change, loads a new Recommender in the background and swaps it in
+   * atomically: requests in flight finish on the instance they started with, new ones get the new models.
+   */
+  private watchModelVersions(active: () => Promise<Record<string, number | null>>, everyMs: number): void {
+    const logger = this.options.logger ?? silentLogger;
+    let busy = false;
+    const check = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const seen = JSON.stringify(await active());
+        if (this.servedVersions === undefined) this.servedVersions = seen;
+        else if (seen !== this.servedVersions) {
+          logger.info({ activeModelVersions: JSON.parse(seen) }, 'model promotion seen: reloading');
+          if (await this.reloadNow()) this.servedVersions = seen;
+        }
+      } catch (error) {
+        logger.error({ error: (error as Error).message }, 'model version check failed');
+      } finally {
+        busy = false;
+      }
+    };
+    void check();
+    this.watchTimer = setInterval(() => void check(), everyMs);
+    this.watchTimer.unref();
+  }
+
+  /** Reloads the Recommender now (after any reload under way); true when the new one is being served. */
+  async reloadNow(): Promise<boolean> {
+    const reload = this.options.reloadRecommender;
+    if (!reload) return false;
+    const logger = this.options.logger ?? silentLogger;
+    let ok = false;
+    const previous = this.reloading ?? Promise.resolve();
+    this.reloading = previous
+      .then(() => reload({ armStats: this.armStats, impressionLog: this.impressionLog }))
+      .then((next) => {
+        const old = this.recommender;
+        this.recommender = next;
+        this.options.metrics?.setModelVersions(next.modelVersions);
+        logger.info({ modelVersions: next.modelVersions }, 'recommender reloaded');
+        ok = true;
+        // Requests in flight keep using the old instance; free its model memory once they are surely done.
+        if (old && old !== next) setTimeout(() => old.dispose(), 60_000).unref();
+      })
+      .catch((error: Error) => {
+        logger.error({ error: error.message, ...(process.env.CASCADE_DEBUG ? { stack: error.stack } : {}) }, 'recommender reload failed');
+        this.options.onReloadError?.(error);
+      });
+    await this.reloading;
+    return ok;
   }
 
   /** The versions of the models being served (null without a recommender). */
@@ -117,21 +182,9 @@ export class ServingServices {
     const reload = this.options.reloadRecommender;
     if (!reload) return false;
     if (this.reloadTimer) return true;
-    const logger = this.options.logger ?? silentLogger;
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
-      const previous = this.reloading ?? Promise.resolve();
-      this.reloading = previous
-        .then(() => reload({ armStats: this.armStats, impressionLog: this.impressionLog }))
-        .then((next) => {
-          this.recommender = next;
-          this.options.metrics?.setModelVersions(next.modelVersions);
-          logger.info({ modelVersions: next.modelVersions }, 'recommender reloaded');
-        })
-        .catch((error: Error) => {
-          logger.error({ error: error.message, ...(process.env.CASCADE_DEBUG ? { stack: error.stack } : {}) }, 'recommender reload failed');
-          this.options.onReloadError?.(error);
-        });
+      void this.reloadNow();
     }, this.options.reloadDelayMs ?? 1000);
     this.reloadTimer.unref();
     return true;
@@ -140,6 +193,7 @@ export class ServingServices {
   /** Stops a pending reload and writes the pending arm statistics. */
   async close(): Promise<void> {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
     await this.reloading;
     await this.armStats.flush().catch(() => undefined);
   }

@@ -2,6 +2,7 @@
 // (public, and API-key procedures that check the key, its rate limit and its scope).
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { CascadeDatabase } from '@cascade/db';
+import type { JobRunner } from '@cascade/pipeline';
 import type { ApiKeyScope, ApiKeyVerifier, VerifiedApiKey } from './auth/api-keys.js';
 import type { TokenBucketRateLimiter } from './auth/rate-limiter.js';
 import type { ServingMetrics } from './serving-metrics.js';
@@ -18,6 +19,8 @@ export interface ApiContext {
   services?: ServingServices;
   /** Counts every procedure call by result code and times it. */
   metrics?: ServingMetrics;
+  /** Background jobs of this server (pipeline, training, import): started from the console and the API. */
+  jobs?: JobRunner;
   /** Admin console: the request's `Cookie` header and `x-cascade-csrf` header, and how to set a response cookie. */
   cookie?: string;
   csrfToken?: string;

@@ -20,6 +20,8 @@ export {
 export {
   ensureStartupModels,
   findStartupModels,
+  resolveServingModels,
+  type ServingModels,
   type StartupModels,
   type StartupModelsOptions,
   type StartupStageName,
@@ -67,4 +69,6 @@ export { acquireJobLock, JobLockHeldError, type JobLease } from './job-lock.js';
 export { checkPromotionGate, decidePromotion, DEFAULT_PROMOTION_GATES, GATE_METRICS, type PromotionGate, type PromotionGates, type PromotionVerdict } from './promotion-gate.js';
 export { CancelledError, trainRecallCandidate, type RecallCandidateOptions, type RecallCandidateResult } from './recall-candidate.js';
 export { PIPELINE_STAGES, runPipeline, type PipelineOptions, type PipelineProgress, type PipelineResult, type PipelineStage, type PipelineVersionOutcome } from './run-pipeline.js';
-export { JOB_KINDS, JobRunner, pipelineJobWork, runJob, type JobContext, type JobKind, type JobRunnerOptions, type PipelineJobParams, type RunJobOptions } from './job-runner.js';
+export { JOB_KINDS, JobRunner, pipelineJobParamsSchema, pipelineJobWork, runJob, type JobContext, type JobKind, type JobRunnerOptions, type PipelineJobParams, type RunJobOptions } from './job-runner.js';
+export { loadServingRecommender, type ServingRecommenderOptions } from './serving-recommender.js';
+export { PipelineScheduler, type PipelineSchedulerOptions } from './pipeline-scheduler.js';

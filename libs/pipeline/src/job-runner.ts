@@ -2,6 +2,7 @@
 // polled into a synchronous check, and the row ends as succeeded, failed or cancelled. `runJob` is what the CLI
 // uses for one job; `JobRunner` is the server's: it starts jobs in the background on demand (console, API) or
 // on a schedule, refusing a second pipeline of a kind that is running.
+import { z } from 'zod';
 import type { CascadeDatabase } from '@cascade/db';
 import { importDataset, findImportFormat } from '@cascade/db';
 import { appendJobLog, createJob, failAbandonedJobs, finishJob, getJob, requestJobCancel, updateJobProgress, type JobRecord } from './job-store.js';
@@ -113,6 +114,49 @@ export function pipelineJobWork(db: CascadeDatabase, modelsDir: string, params: 
   };
 }
 
+const gateSchema = z.object({ metric: z.string(), minImprovement: z.number().min(0) }).strict();
+
+/** What a pipeline job may be given (from the console, the API or the schedule). */
+export const pipelineJobParamsSchema = z
+  .object({
+    holdoutShare: z.number().gt(0).lt(1).optional(),
+    promote: z.boolean().optional(),
+    gates: z.object({ recall: gateSchema.optional(), ranker: gateSchema.optional() }).strict().optional(),
+    recall: z
+      .object({
+        als: z
+          .object({ factors: z.number().int().min(1).max(512).optional(), iterations: z.number().int().min(1).max(100).optional(), regularization: z.number().min(0).optional(), alpha: z.number().min(0).optional() })
+          .strict()
+          .optional(),
+        k: z.number().int().min(1).max(1000).optional(),
+        evaluationUsers: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    ranker: z
+      .object({
+        model: z.enum(['lr', 'fm', 'deepfm']).optional(),
+        epochs: z.number().int().min(1).max(100).optional(),
+        batchSize: z.number().int().min(1).max(65536).optional(),
+        maxImpressions: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Who started it: console, api, schedule, cli (informational). */
+    trigger: z.string().max(50).optional(),
+  })
+  .strict();
+
+function parsePipelineParams(params: Record<string, unknown>): PipelineJobParams {
+  const parsed = pipelineJobParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`params.${issue.path.join('.') || '(params)'}: ${issue.message}`);
+  }
+  const { trigger: _trigger, ...rest } = parsed.data;
+  return rest as PipelineJobParams;
+}
+
 export const JOB_KINDS = ['pipeline', 'train-recall', 'train-ranker', 'import'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -173,7 +217,7 @@ export class JobRunner {
         const probe = await acquireJobLock(this.db.sql, `pipeline:${k}`, { ttlMs: 5_000 });
         await probe.release();
       }
-      const merged = { ...this.options.pipelineDefaults, ...params, kinds } as PipelineJobParams;
+      const merged: PipelineJobParams = { ...this.options.pipelineDefaults, ...parsePipelineParams(params), kinds };
       work = pipelineJobWork(this.db, this.options.modelsDir, merged);
     }
     let created!: (job: JobRecord) => void;

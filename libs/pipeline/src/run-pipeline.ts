@@ -14,7 +14,7 @@ import { activeModelVersion, checkModelKind, promoteModelVersion, registerModelV
 import { checkPromotionGate, decidePromotion, DEFAULT_PROMOTION_GATES, type PromotionGate, type PromotionGates } from './promotion-gate.js';
 import { CancelledError, trainRecallCandidate, type RecallCandidateOptions } from './recall-candidate.js';
 import { buildIndexStage } from './recall-stage.js';
-import { trainRankerStage, type RankerStageOptions, type RankerStageResult } from './ranker-stage.js';
+import { trainRankerStage, type RankerStageOptions } from './ranker-stage.js';
 
 export const PIPELINE_STAGES = ['snapshot', 'train_recall', 'evaluate_recall', 'build_index', 'train_ranker', 'register'] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];
@@ -37,7 +37,7 @@ export interface PipelineOptions {
   /** Share of the snapshot, latest by time, held out for the metrics (default 0.1). */
   holdoutShare?: number;
   recall?: Pick<RecallCandidateOptions, 'als' | 'eventWeights' | 'k' | 'evaluationUsers'>;
-  ranker?: Omit<RankerStageOptions, 'modelsDir' | 'version'> & { maxImpressions?: number };
+  ranker?: Omit<RankerStageOptions, 'modelsDir' | 'version' | 'maxEventId' | 'compareWith' | 'shouldStop' | 'onProgress'>;
   /** Metric and margin per kind (defaults: recall nDCG@k, ranker AUC, margin 0). */
   gates?: Partial<PromotionGates>;
   /** Register the versions but promote none (a dry run of the gate). */
@@ -204,7 +204,7 @@ export async function runPipeline(db: CascadeDatabase, options: PipelineOptions)
     if (kinds.includes('ranker')) {
       const active = await activeModelVersion(db.sql, 'ranker');
       const compareWith = active?.artifactPath && existsSync(path.join(active.artifactPath, 'model.json')) ? [{ name: active.name, dir: active.artifactPath }] : [];
-      const stageOptions = {
+      const stageOptions: RankerStageOptions = {
         ...options.ranker,
         modelsDir,
         version: `${name}-${options.ranker?.model ?? 'deepfm'}`,
@@ -216,15 +216,14 @@ export async function runPipeline(db: CascadeDatabase, options: PipelineOptions)
       const r = await stage('train_ranker', (report) =>
         trainRankerStage(db, { ...stageOptions, onProgress: (d, t, epoch) => report(d / Math.max(1, t), `epoch ${epoch}: ${d}/${t} batches`) }),
       );
-      const comparisons = (r as RankerStageResult & { comparisons?: { name: string; auc: number; logloss: number }[] }).comparisons ?? [];
+      const comparisons = r.comparisons;
       log(`ranker candidate: AUC ${r.auc.toFixed(4)}, logloss ${r.logloss.toFixed(4)} on ${r.testRows} holdout impressions`);
       if (comparisons[0]) log(`active ranker ${active?.name}: AUC ${comparisons[0].auc.toFixed(4)}, logloss ${comparisons[0].logloss.toFixed(4)} on the same holdout`);
-      const extra = r as RankerStageResult & { curve?: unknown; holdoutFrom?: string };
       candidates.push({
         kind: 'ranker',
         name: r.version,
         dir: r.artifactDir,
-        metrics: { auc: r.auc, logloss: r.logloss, trainRows: r.trainRows, testRows: r.testRows, positives: r.positives, engine: r.engine, curve: extra.curve ?? null, holdoutFrom: extra.holdoutFrom ?? null },
+        metrics: { auc: r.auc, logloss: r.logloss, trainRows: r.trainRows, testRows: r.testRows, positives: r.positives, engine: r.engine, curve: r.curve, holdoutFrom: r.holdoutFrom },
         baseline: comparisons[0] ? active : null,
         baselineMetrics: comparisons[0] ? { auc: comparisons[0].auc, logloss: comparisons[0].logloss } : null,
         hyperparameters: { model: r.model, ...options.ranker?.hyperparameters },

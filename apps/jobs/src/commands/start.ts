@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
-import { ensureStartupModels, Recommender, type StartupStageReport } from '@cascade/pipeline';
+import { activeModelVersionIds, ensureStartupModels, JobRunner, loadServingRecommender, PipelineScheduler, type StartupStageReport } from '@cascade/pipeline';
 import { countActiveApiKeys, createApiKey, startApiServer, type ApiLogger } from '@cascade/api';
 import { action, createProgress, parsePositiveInt } from '../cli-kit.js';
 import { openFromOptions, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
@@ -15,6 +15,7 @@ interface StartOptions extends DatabaseOptions {
   seed: boolean;
   train: boolean;
   modelsDir?: string;
+  pipelineCron?: string;
 }
 
 /** `.cascade/models` next to the embedded database's folder, unless given. */
@@ -75,7 +76,8 @@ export function registerStartCommand(program: Command): void {
       .option('--port <port>', 'API port', parsePositiveInt('--port'), Number(process.env.CASCADE_PORT ?? 4000))
       .option('--no-seed', 'do not seed demo data into an empty database')
       .option('--no-train', 'do not train the recall and ranking models before serving')
-      .option('--models-dir <dir>', 'models folder (default: $CASCADE_MODELS_DIR or models/ next to the data folder)'),
+      .option('--models-dir <dir>', 'models folder (default: $CASCADE_MODELS_DIR or models/ next to the data folder)')
+      .option('--pipeline-cron <expression>', 'retrain on this cron schedule, e.g. "0 3 * * *" (default: $CASCADE_PIPELINE_CRON; none)', process.env.CASCADE_PIPELINE_CRON),
   ).action(
     action(async (options: StartOptions) => {
       const started = performance.now();
@@ -102,8 +104,11 @@ export function registerStartCommand(program: Command): void {
         say(`cascade: models in ${modelsDir}`);
         await ensureStartupModels(db, { modelsDir, onProgress: (r) => say(stageLine(r)) });
       }
-      // Without models the recommender serves its fallbacks (popularity and new items, recall order).
-      const recommender = await Recommender.load(db, { modelsDir });
+      // The active registry versions; without models the recommender serves its fallbacks (popularity and new
+      // items, recall order).
+      const recommender = await loadServingRecommender(db);
+      const jobs = new JobRunner(db, { modelsDir, onLog: (jobId, line) => say(`cascade: job ${jobId}: ${line}`) });
+      await jobs.recoverAbandoned();
       if ((await countActiveApiKeys(db.sql)) === 0) {
         const created = await createApiKey(db.sql, { name: 'first admin key (npm start)', scopes: ['admin', 'recommend', 'ingest'] });
         say(`cascade: API key (shown once): ${created.key}  (scopes admin, recommend, ingest; more with cascade api-keys --help)`);
@@ -113,11 +118,22 @@ export function registerStartCommand(program: Command): void {
         host: options.host,
         port: options.port,
         recommender,
-        reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }),
+        reloadRecommender: (shared) => loadServingRecommender(db, shared),
+        // promotions and rollbacks reach serving within a couple of seconds (hot reload)
+        activeModelVersions: () => activeModelVersionIds(db.sql),
+        jobs,
         // reload failures come through the logger as `cascade: recommender reload failed: <error>`
         logger: quietApiLogger,
       });
       say(`cascade: API        ${api.url}/trpc  (health ${api.url}/healthz, readiness ${api.url}/readyz)`);
+      const scheduler = options.pipelineCron
+        ? new PipelineScheduler(jobs, {
+            cron: options.pipelineCron,
+            onStarted: (jobId) => say(`cascade: scheduled pipeline started as job ${jobId}`),
+            onSkipped: (reason) => say(`cascade: scheduled pipeline skipped: ${reason}`),
+          }).start()
+        : null;
+      if (scheduler) say(`cascade: pipeline schedule "${options.pipelineCron}", next run ${scheduler.nextRun()?.toISOString() ?? 'never'}`);
       say(`cascade: ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Press Ctrl+C to stop.`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -125,6 +141,8 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGTERM', stop);
       });
       say('cascade: stopping');
+      scheduler?.stop();
+      await jobs.close();
       await api.close();
       await db.close();
     }),
