@@ -1,0 +1,26 @@
+// A record shown as a definition list; nested values as compact JSON.
+import { formatDate } from '../lib/format';
+
+function display(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}T/.test(value) ? formatDate(value) : value;
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(4);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return value.join(', ') || '—';
+  return JSON.stringify(value);
+}
+
+export function KeyValues({ record, testId }: { record: Record<string, unknown>; testId?: string }) {
+  const entries = Object.entries(record);
+  if (entries.length === 0) return <div className="muted">—</div>;
+  return (
+    <dl className="kv" data-testid={testId}>
+      {entries.map(([k, v]) => (
+        <div key={k} style={{ display: 'contents' }}>
+          <dt>{k}</dt>
+          <dd className={typeof v === 'object' && v !== null && !Array.isArray(v) ? 'mono' : undefined}>{display(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
