@@ -11,6 +11,11 @@ import { registerBuildIndexCommand } from './commands/build-index.js';
 import { registerEvaluateRecallCommand } from './commands/evaluate-recall.js';
 import { registerSimulateExploreCommand } from './commands/simulate-explore.js';
 import { registerApiKeysCommand } from './commands/api-keys.js';
+import { registerPipelineCommand } from './commands/pipeline.js';
+import { registerModelsCommand } from './commands/models.js';
+import { registerPromoteCommand } from './commands/promote.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerJobsCommand } from './commands/jobs.js';
 
 export function buildProgram(): Command {
   const program = new Command('cascade')
@@ -29,5 +34,10 @@ export function buildProgram(): Command {
   registerEvaluateRecallCommand(program);
   registerSimulateExploreCommand(program);
   registerApiKeysCommand(program);
+  registerPipelineCommand(program);
+  registerModelsCommand(program);
+  registerPromoteCommand(program);
+  registerRollbackCommand(program);
+  registerJobsCommand(program);
   return program;
 }
