@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, seedDemoData, type CascadeDatabase } from '@cascade/db';
-import { ensureStartupModels, findStartupModels, Recommender, registerModelVersion } from '@cascade/pipeline';
+import { ensureStartupModels, findStartupModels, JobRunner, Recommender, registerModelVersion } from '@cascade/pipeline';
 import { ensureFirstAdmin, startApiServer, type ApiServer } from '../index.js';
 
 // A small seeded world with startup models trained into a temporary folder, served by a real API server.
@@ -11,6 +11,7 @@ const WORLD = { users: 80, items: 60, impressionsPerUser: 25, slateSize: 8, days
 
 let db: CascadeDatabase;
 let server: ApiServer;
+let jobs: JobRunner;
 let modelsDir: string;
 let adminPassword: string;
 let knownUser: string;
@@ -69,7 +70,8 @@ beforeAll(async () => {
   modelsDir = mkdtempSync(path.join(os.tmpdir(), 'cascade-admin-'));
   await ensureStartupModels(db, { modelsDir, recall: { als: { factors: 8, iterations: 3 }, evaluate: false }, ranker: { epochs: 1 } });
   const recommender = await Recommender.load(db, { modelsDir });
-  server = await startApiServer({ db, port: 0, recommender, reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }), reloadDelayMs: 10 });
+  jobs = new JobRunner(db, { modelsDir });
+  server = await startApiServer({ db, port: 0, recommender, reloadRecommender: (shared) => Recommender.load(db, { modelsDir, ...shared }), reloadDelayMs: 10, jobs });
   const first = await ensureFirstAdmin(db.sql, { email: 'Root@Example.com' });
   expect(first.created).toBe(true);
   adminPassword = first.password!;
@@ -79,6 +81,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await jobs?.close();
   await server?.close();
   await db?.close();
   if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
@@ -388,4 +391,28 @@ describe('overview', () => {
     expect(series.data!.reduce((sum, d) => sum + d.impressions, 0)).toBe(recent);
     expect((await admin.query('overview.ctrSeries', { days: 400 })).error?.message).toContain('field "days"');
   });
+});
+
+describe('jobs', () => {
+  it('starts a training job, lists it, shows its log and refuses bad parameters', async () => {
+    const bad = await admin.mutate('jobs.start', { kind: 'import', params: {} });
+    expect(bad.error?.data.code).toBe('BAD_REQUEST');
+    expect(bad.error?.message).toContain('params.format');
+    expect((await admin.mutate('jobs.start', { kind: 'nope', params: {} })).error?.message).toContain('field "kind"');
+    const started = await admin.mutate<{ id: number; kind: string; status: string }>('jobs.start', {
+      kind: 'train-ranker',
+      params: { promote: false, ranker: { model: 'lr', epochs: 1 }, trigger: 'console' },
+    });
+    expect(started.error).toBeUndefined();
+    expect(started.data).toMatchObject({ kind: 'train-ranker' });
+    const finished = await jobs.wait(started.data!.id);
+    expect(finished?.status).toMatch(/succeeded|failed/);
+    const list = await admin.query<{ rows: { id: number }[]; total: number }>('jobs.list', { kind: 'train-ranker', page: 1, pageSize: 10 });
+    expect(list.data!.rows.map((j) => j.id)).toContain(started.data!.id);
+    const got = await admin.query<{ id: number; log: string; status: string }>('jobs.get', { id: started.data!.id });
+    expect(got.data!.log.length).toBeGreaterThan(0);
+    const cancel = await admin.mutate('jobs.cancel', { id: started.data!.id });
+    expect(cancel.error?.data.code).toBe('BAD_REQUEST');
+    expect((await admin.query('jobs.get', { id: 999_999 })).error?.data.code).toBe('NOT_FOUND');
+  }, 60_000);
 });

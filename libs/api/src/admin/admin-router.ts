@@ -5,6 +5,7 @@ import { catalogueRouter } from './catalogue-router.js';
 import { experimentsRouter } from './experiments-router.js';
 import { exploreRouter } from './explore-router.js';
 import { inspectorRouter } from './inspector-router.js';
+import { jobsRouter } from './jobs-router.js';
 import { modelsRouter } from './models-router.js';
 import { overviewRouter } from './overview-router.js';
 import { settingsRouter } from './settings-router.js';
@@ -15,6 +16,7 @@ export const adminRouter = router({
   catalogue: catalogueRouter,
   inspector: inspectorRouter,
   models: modelsRouter,
+  jobs: jobsRouter,
   explore: exploreRouter,
   experiments: experimentsRouter,
   settings: settingsRouter,
