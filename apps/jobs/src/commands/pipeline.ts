@@ -3,7 +3,7 @@
 // themselves (hot reload). With the embedded database, stop the server first (it owns the database) or start
 // the pipeline from the console or the API, which run it inside the server.
 import type { Command } from 'commander';
-import { GATE_METRICS, pipelineJobWork, runJob, type PipelineJobParams, type PipelineResult } from '@cascade/pipeline';
+import { failAbandonedJobs, GATE_METRICS, pipelineJobWork, runJob, type PipelineJobParams, type PipelineResult } from '@cascade/pipeline';
 import { action, createProgress, parseNumber, parsePositiveInt, printSummary } from '../cli-kit.js';
 import { withDatabase, withDatabaseOptions } from './database-options.js';
 import { resolveModelsDir, withModelsDirOption, type ModelsDirOptions } from './models-dir.js';
@@ -90,6 +90,9 @@ export function registerPipelineCommand(program: Command): void {
         const modelsDir = resolveModelsDir(options);
         const progress = createProgress(options);
         const job = await withDatabase(options, async (db) => {
+          // Runs a killed process left `running` end as failed now (their leases are taken over as well).
+          const abandoned = await failAbandonedJobs(db.sql);
+          if (abandoned.length > 0 && !options.json) process.stderr.write(`cascade: marked interrupted jobs ${abandoned.join(', ')} as failed\n`);
           progress.start(100, 'pipeline');
           const finished = await runJob(db, 'pipeline', { ...params, trigger: 'cli' } as Record<string, unknown>, pipelineJobWork(db, modelsDir, params), {
             onCreated: (created) => {
