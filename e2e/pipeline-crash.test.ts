@@ -3,12 +3,11 @@
 // registry is consistent (one active version per kind, every registered version complete on disk, nothing left
 // `training`), the server serves the active versions, and a rerun starts clean. Two pipelines started at once:
 // one runs, the other is refused naming the first.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
 import { openDatabase, type CascadeDatabase } from '@cascade/db';
