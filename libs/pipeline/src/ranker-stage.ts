@@ -103,6 +103,8 @@ export interface RankerStageResult {
   curve: RankerEpochPoint[];
   /** The compareWith rankers on the same holdout, in the order given. */
   comparisons: RankerComparison[];
+  /** Where the time went: reading the window from the database, encoding it, training (with the per-epoch holdout scoring), comparing. */
+  timings: { loadSeconds: number; encodeSeconds: number; trainSeconds: number; compareSeconds: number };
   seconds: number;
 }
 
@@ -147,6 +149,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     chunkSize: options.chunkSize,
     shouldStop: options.shouldStop,
   });
+  const loaded = performance.now();
   const n = examples.count;
   if (n < 2) throw new Error(`database: ${n} impressions, too few to train the ranker on`);
 
@@ -169,6 +172,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
   const train = encodeImpressionExamples(encoder, examples, trainRowIndex);
   const test = encodeImpressionExamples(encoder, examples, testRowIndex);
   await checkStop(options.shouldStop, 'before training the ranker');
+  const encoded = performance.now();
 
   const version = options.version ?? versionName(model);
   const result = await trainRanker({
@@ -185,6 +189,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     shouldStop: options.shouldStop,
   });
   result.ranker.dispose();
+  const trained = performance.now();
 
   // The other rankers on the very same holdout impressions, each through its own encoder.
   const comparisons: RankerComparison[] = [];
@@ -217,6 +222,12 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     holdoutFrom: new Date(cut).toISOString(),
     curve: result.training.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, auc: e.auc, logloss: e.logloss })),
     comparisons,
+    timings: {
+      loadSeconds: (loaded - started) / 1000,
+      encodeSeconds: (encoded - loaded) / 1000,
+      trainSeconds: (trained - encoded) / 1000,
+      compareSeconds: (performance.now() - trained) / 1000,
+    },
     seconds: (performance.now() - started) / 1000,
   };
 }
