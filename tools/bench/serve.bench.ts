@@ -1,0 +1,368 @@
+// The serving API under load: apps/server in its own process (the cached setup of serve-setup.ts: a 100,000-item
+// catalogue, 50,000 users, ALS + HNSW recall and a DeepFM 400-400-400 ranker, 500 candidates per request), the
+// load from this process with autocannon over loopback (keep-alive connections): recommend for k = 20 at
+// concurrency 1, 16 and 64, then events.logBatch with 500 events per call. Every response is checked (2xx,
+// k items); latencies are client-side per request.
+// Usage: npm run bench -- serve [--users 50000] [--items 100000] [--impressions-per-user 8] [--duration 12]
+//          [--ingest-duration 10] [--ingest-connections 6] [--unknown-share 0.1] [--profile]
+// CASCADE_BENCH_DATABASE_URL=postgres://… serves from PostgreSQL (a schema of the benchmark's own) instead of
+// an embedded PGlite folder. --profile writes a CPU profile of the server to .cascade/bench/serve/profiles/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createApiKey } from '@cascade/api';
+import { SeededRandom } from '@cascade/core';
+import { openDatabase, type CascadeDatabase } from '@cascade/db';
+import { ensureServeSetup, type ServeSetup, type ServeSetupConfig } from './serve-setup.js';
+
+const log = (msg: string): void => void process.stderr.write(`serve-bench: ${msg}\n`);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const K = 20;
+const CANDIDATES = 500; // the Recommender's default, which apps/server uses
+const INGEST_BATCH = 500;
+const INGEST_KEY_PREFIX = 'serve-bench-ingest-';
+
+/** Peer figures from the issue, reported beside ours. */
+const ANCHORS = {
+  anchor_gorse_item_based_ms: 4.35,
+  anchor_gorse_item_based_cached_ms: 0.5,
+  anchor_metarank_rerank_ms_low: 10,
+  anchor_metarank_rerank_ms_high: 30,
+};
+const TARGETS = { p99_ms_c16_max: 25, rps_c16_min: 400, ingest_events_per_sec_min: 20_000 };
+
+function intOption(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+function shareOption(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const x = Number(args[i + 1]);
+  if (!(x >= 0 && x < 1)) throw new Error(`${name} must be a number in [0, 1)`);
+  return x;
+}
+
+function quantile(sorted: Float64Array, q: number): number | null {
+  if (sorted.length === 0) return null;
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return Math.round(sorted[at] * 100) / 100;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  startSeconds: number;
+  output: () => string;
+}
+
+/** apps/server on a free port; resolves once it logs "ready" (the Recommender is loaded). */
+async function startServer(setup: ServeSetup, profileDir: string | null): Promise<RunningServer> {
+  const port = await freePort();
+  const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
+  if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const started = performance.now();
+  const child = spawn('node', [...nodeArgs, 'apps/server/src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...setup.databaseEnv, CASCADE_MODELS_DIR: setup.modelsDir, CASCADE_PORT: String(port), CASCADE_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready within 300 s:\n${output}`)), 300_000);
+    const onData = () => {
+      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(ready[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code ?? signal} before it was ready:\n${output}`));
+    });
+  });
+  return { url, child, startSeconds: (performance.now() - started) / 1000, output: () => output };
+}
+
+async function stopServer(server: RunningServer): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid!, 'SIGTERM');
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The server's resident memory from /metrics (MB), or null. */
+async function serverRssMb(url: string): Promise<number | null> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^process_resident_memory_bytes (\S+)$/m.exec(text);
+  return m ? Math.round(Number(m[1]) / 1e6) : null;
+}
+
+interface PhaseResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  rps: number;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  errors: number;
+  non_2xx: number;
+  timeouts: number;
+  load_average: number;
+}
+
+/**
+ * One autocannon run: `connections` keep-alive connections for `seconds`, each request built by `body()`.
+ * Latency is taken per 2xx response from autocannon's own per-request timer (full resolution, not its
+ * millisecond histogram); `check` sees every 2xx body and returns an error description or null.
+ */
+async function loadPhase(
+  url: string,
+  apiKey: string,
+  procedure: string,
+  connections: number,
+  seconds: number,
+  body: () => string,
+  check: (responseBody: string) => string | null,
+): Promise<PhaseResult & { failures: Map<string, number> }> {
+  const latencies: number[] = [];
+  const failures = new Map<string, number>();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/trpc/${procedure}`,
+        method: 'POST',
+        connections,
+        duration: seconds,
+        timeout: 30,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, body: body() }),
+            onResponse: (status, responseBody) => {
+              const problem = status >= 200 && status < 300 ? check(responseBody) : `HTTP ${status}: ${responseBody.slice(0, 200)}`;
+              if (problem) failures.set(problem, (failures.get(problem) ?? 0) + 1);
+            },
+          },
+        ],
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const sorted = Float64Array.from(latencies).sort();
+  const requests = sorted.length;
+  return {
+    connections,
+    seconds: result.duration,
+    requests,
+    rps: Math.round((requests / result.duration) * 10) / 10,
+    p50_ms: quantile(sorted, 0.5),
+    p90_ms: quantile(sorted, 0.9),
+    p99_ms: quantile(sorted, 0.99),
+    max_ms: quantile(sorted, 1),
+    errors: result.errors,
+    non_2xx: result.non2xx,
+    timeouts: result.timeouts,
+    load_average: Math.round(os.loadavg()[0] * 100) / 100,
+    failures,
+  };
+}
+
+/** Takes the previous runs' writes out again (ingested events, served-impression log, arm statistics). */
+async function resetServingWrites(db: CascadeDatabase): Promise<void> {
+  await db.sql.execute(`DELETE FROM events WHERE idempotency_key LIKE '${INGEST_KEY_PREFIX}%'`);
+  await db.sql.execute('DELETE FROM explore_impressions');
+  await db.sql.execute('DELETE FROM explore_arm_stats');
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const config: ServeSetupConfig = {
+    users: intOption(args, '--users', 50_000),
+    items: intOption(args, '--items', 100_000),
+    impressionsPerUser: intOption(args, '--impressions-per-user', 8),
+    hidden: [400, 400, 400],
+    embedDim: 10,
+    epochs: 1,
+    seed: 42,
+  };
+  const duration = intOption(args, '--duration', 12);
+  const ingestDuration = intOption(args, '--ingest-duration', 10);
+  const ingestConnections = intOption(args, '--ingest-connections', 6);
+  const unknownShare = shareOption(args, '--unknown-share', 0.1);
+  const profileDir = args.includes('--profile') ? path.join(repoRoot, '.cascade', 'bench', 'serve', 'profiles') : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  const setup = await ensureServeSetup(config, process.env.CASCADE_BENCH_DATABASE_URL || undefined, log);
+
+  // a fresh key, the ids to ask for, and last run's writes taken out (PGlite: before the server holds the folder)
+  const db = setup.database === 'postgres' ? await openDatabase({ databaseUrl: setup.databaseEnv.DATABASE_URL }) : await openDatabase({ dataDir: setup.databaseEnv.CASCADE_DATA_DIR });
+  let apiKey: string;
+  let userIds: string[];
+  let itemIds: string[];
+  try {
+    await resetServingWrites(db);
+    apiKey = (await createApiKey(db.sql, { name: `serve bench ${new Date().toISOString()}`, scopes: ['recommend', 'ingest'] })).key;
+    userIds = (await db.sql.query<{ external_id: string }>('SELECT external_id FROM users ORDER BY id')).map((r) => r.external_id);
+    itemIds = (await db.sql.query<{ external_id: string }>('SELECT external_id FROM items WHERE active ORDER BY id')).map((r) => r.external_id);
+  } finally {
+    await db.close();
+  }
+
+  const server = await startServer(setup, profileDir);
+  log(`server ready at ${server.url} in ${server.startSeconds.toFixed(1)} s (load average ${os.loadavg()[0].toFixed(2)})`);
+  try {
+    const rng = new SeededRandom(7);
+    let unknownSerial = 0;
+    let unknownSent = 0;
+    let recommendSent = 0;
+    const recommendBody = (): string => {
+      recommendSent++;
+      const unknown = rng.next() < unknownShare;
+      if (unknown) unknownSent++;
+      const userId = unknown ? `serve-bench-unknown-${unknownSerial++}` : userIds[rng.int(userIds.length)];
+      return JSON.stringify({ userId, placement: 'home', k: K });
+    };
+    const fallbacks = new Map<string, number>();
+    let responses = 0;
+    const checkRecommend = (text: string): string | null => {
+      const data = (JSON.parse(text) as { result?: { data?: { items?: unknown[]; fallbacks?: string[] } } }).result?.data;
+      if (!data?.items) return 'response without items';
+      responses++;
+      for (const f of data.fallbacks ?? []) fallbacks.set(f, (fallbacks.get(f) ?? 0) + 1);
+      return data.items.length === K ? null : `only ${data.items.length} items`;
+    };
+
+    // warm-up: JIT, the ranker's buffers, database caches
+    const warm = await loadPhase(server.url, apiKey, 'recommend', 4, 4, recommendBody, checkRecommend);
+    log(`warm-up: ${warm.requests} requests, p50 ${warm.p50_ms} ms`);
+    fallbacks.clear();
+    responses = 0;
+    unknownSent = 0;
+    recommendSent = 0;
+
+    const phases: Record<string, PhaseResult> = {};
+    const failures = new Map<string, number>();
+    const fallbacksByPhase: Record<string, Record<string, number>> = {};
+    for (const connections of [1, 16, 64]) {
+      fallbacks.clear();
+      responses = 0;
+      const { failures: f, ...phase } = await loadPhase(server.url, apiKey, 'recommend', connections, duration, recommendBody, checkRecommend);
+      for (const [k, v] of f) failures.set(k, (failures.get(k) ?? 0) + v);
+      phases[`c${connections}`] = phase;
+      fallbacksByPhase[`c${connections}`] = Object.fromEntries([...fallbacks].map(([k, v]) => [k, Math.round((v / Math.max(1, responses)) * 1000) / 1000]));
+      log(`recommend c${connections}: ${phase.rps} req/s, p50 ${phase.p50_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors + phase.non_2xx + phase.timeouts}, load ${phase.load_average}`);
+    }
+    const rss = await serverRssMb(server.url);
+
+    // ingest: events.logBatch with 500 fresh events per call (impressions with some clicks), known users and items
+    let batchSerial = 0;
+    const ingestRng = new SeededRandom(11);
+    const runTag = Date.now().toString(36);
+    const ingestBody = (): string => {
+      const b = batchSerial++;
+      const now = Date.now();
+      const events = new Array(INGEST_BATCH);
+      for (let i = 0; i < INGEST_BATCH; i++) {
+        events[i] = {
+          type: i % 10 === 9 ? 'click' : 'impression',
+          userId: userIds[ingestRng.int(userIds.length)],
+          itemId: itemIds[ingestRng.int(itemIds.length)],
+          placement: 'home',
+          occurredAt: now,
+          idempotencyKey: `${INGEST_KEY_PREFIX}${runTag}-${b}-${i}`,
+        };
+      }
+      return JSON.stringify({ events });
+    };
+    const checkIngest = (text: string): string | null => {
+      const data = (JSON.parse(text) as { result?: { data?: { inserted?: number } } }).result?.data;
+      return data?.inserted === INGEST_BATCH ? null : `logBatch inserted ${data?.inserted} of ${INGEST_BATCH}`;
+    };
+    const { failures: ingestFailures, ...ingest } = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestDuration, ingestBody, checkIngest);
+    for (const [k, v] of ingestFailures) failures.set(k, (failures.get(k) ?? 0) + v);
+    const ingestEventsPerSec = Math.round(ingest.rps * INGEST_BATCH);
+    log(`ingest: ${ingestEventsPerSec} events/s (${ingest.rps} calls/s of ${INGEST_BATCH}), p99 ${ingest.p99_ms} ms`);
+
+    const errors = Object.values(phases).reduce((s, p) => s + p.errors + p.non_2xx + p.timeouts, 0) + ingest.errors + ingest.non_2xx + ingest.timeouts;
+    const c1 = phases.c1;
+    const c16 = phases.c16;
+    const c64 = phases.c64;
+    return {
+      p50_ms_c1: c1.p50_ms,
+      p99_ms_c1: c1.p99_ms,
+      p50_ms_c16: c16.p50_ms,
+      p99_ms_c16: c16.p99_ms,
+      rps_c1: c1.rps,
+      rps_c16: c16.rps,
+      p50_ms_c64: c64.p50_ms,
+      p99_ms_c64: c64.p99_ms,
+      rps_c64: c64.rps,
+      ingest_events_per_sec: ingestEventsPerSec,
+      ingest_p50_ms: ingest.p50_ms,
+      ingest_p99_ms: ingest.p99_ms,
+      errors,
+      failed_checks: Object.fromEntries(failures),
+      targets: {
+        p99_ms_c16: { max: TARGETS.p99_ms_c16_max, met: c16.p99_ms !== null && c16.p99_ms <= TARGETS.p99_ms_c16_max },
+        rps_c16: { min: TARGETS.rps_c16_min, met: c16.rps >= TARGETS.rps_c16_min },
+        ingest_events_per_sec: { min: TARGETS.ingest_events_per_sec_min, met: ingestEventsPerSec >= TARGETS.ingest_events_per_sec_min },
+        errors: { max: 0, met: errors === 0 },
+      },
+      ...ANCHORS,
+      phases: { ...phases, ingest: { ...ingest, batch: INGEST_BATCH } },
+      fallback_share_by_phase: fallbacksByPhase,
+      request: { k: K, candidates: CANDIDATES, placement: 'home', unknown_user_share: unknownShare, unknown_sent: unknownSent, sent: recommendSent, impression_log: true },
+      setup: {
+        database: setup.database,
+        cached: !setup.built,
+        ...setup.report,
+        note: 'models trained briefly (ranker: 1 epoch over the seeded impressions); the benchmark measures serving, not model quality',
+      },
+      server: { start_seconds: Math.round(server.startSeconds * 10) / 10, rss_mb: rss, dnn_threads: Number(process.env.CASCADE_DNN_THREADS ?? 1), profile_dir: profileDir },
+      load_generator: 'autocannon (in the benchmark process), keep-alive HTTP/1.1 over loopback; server in its own process',
+      cores: os.cpus().length,
+      load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    };
+  } catch (error) {
+    log(`server output (tail):\n${server.output().slice(-3000)}`);
+    throw error;
+  } finally {
+    await stopServer(server);
+  }
+}
