@@ -2,7 +2,7 @@
 // its build is missing or older than its sources, then served with `next start`. The console forwards /trpc to
 // the API named by CASCADE_API_URL, so the browser stays on one origin and the httpOnly session cookie works.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export interface StartConsoleOptions {
   onProgress?: (line: string) => void;
   /** How long `next start` may take to answer (default 60 s). */
   readyTimeoutMs?: number;
+  /** Aborting stops the build or the server (e.g. Ctrl+C while the console still builds). */
+  signal?: AbortSignal;
 }
 
 export interface ConsoleProcess {
@@ -54,9 +56,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...extra };
 }
 
-function run(args: string[], dir: string): Promise<void> {
+function run(args: string[], dir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error(`next ${args[0]} aborted`));
     const child = spawn(process.execPath, [nextBin(dir), ...args], { cwd: dir, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const abort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', abort, { once: true });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-8000);
@@ -64,25 +69,49 @@ function run(args: string[], dir: string): Promise<void> {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    child.once('exit', (code, killedBy) => {
+      signal?.removeEventListener('abort', abort);
       if (code === 0) resolve();
-      else reject(new Error(`next ${args[0]} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`));
+      else if (signal?.aborted) reject(new Error(`next ${args[0]} aborted`));
+      else reject(new Error(`next ${args[0]} failed (${killedBy ?? `exit ${code}`}):\n${output.trim()}`));
     });
   });
 }
 
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The lock's holder is gone (killed mid-build) or it is older than any build takes. */
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && !processIsAlive(pid)) return true;
+    return Date.now() - statSync(lock).mtimeMs > 30 * 60_000;
+  } catch {
+    // no pid yet: the holder is writing it, unless the folder is old
+    return existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000;
+  }
+}
+
 /** One build at a time per checkout: a second `npm start` waits for the first one's build. */
-async function withBuildLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+async function withBuildLock<T>(dir: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const lock = path.join(dir, '.next-build.lock');
-  const deadline = Date.now() + 15 * 60_000;
+  const deadline = Date.now() + 30 * 60_000;
   for (;;) {
+    if (signal?.aborted) throw new Error('console build aborted');
     try {
       mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // a lock left by a build that died more than 15 minutes ago is stale
-      if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`another console build holds ${lock}`);
       else await new Promise((r) => setTimeout(r, 1000));
     }
@@ -95,17 +124,17 @@ async function withBuildLock<T>(dir: string, work: () => Promise<T>): Promise<T>
 }
 
 /** Builds the console when its build is missing or stale; resolves with whether it built. */
-export async function buildConsole(options: { dir?: string; onProgress?: (line: string) => void } = {}): Promise<boolean> {
+export async function buildConsole(options: { dir?: string; onProgress?: (line: string) => void; signal?: AbortSignal } = {}): Promise<boolean> {
   const dir = options.dir ?? consoleDir;
   if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`no console at ${dir}`);
   return withBuildLock(dir, async () => {
     if (!consoleBuildIsStale(dir)) return false;
     const started = performance.now();
     options.onProgress?.('cascade: console    building (next build, once per source change)…');
-    await run(['build'], dir);
+    await run(['build'], dir, options.signal);
     options.onProgress?.(`cascade: console    build done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return true;
-  });
+  }, options.signal);
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
@@ -129,7 +158,8 @@ export async function startConsole(options: StartConsoleOptions): Promise<Consol
   if (!/^https?:\/\/[^/]+/.test(options.apiUrl)) throw new Error(`apiUrl must be an http(s) URL, got "${options.apiUrl}"`);
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`port must be an integer in 1..65535, got ${options.port}`);
   if (!options.host) throw new Error('host must not be empty');
-  await buildConsole({ onProgress: options.onProgress });
+  await buildConsole({ onProgress: options.onProgress, signal: options.signal });
+  if (options.signal?.aborted) throw new Error('console start aborted');
   const child = spawn(process.execPath, [nextBin(consoleDir), 'start', '--port', String(options.port), '--hostname', options.host], {
     cwd: consoleDir,
     env: childEnv({ CASCADE_API_URL: options.apiUrl.replace(/\/+$/, ''), PORT: String(options.port), HOSTNAME: options.host }),
@@ -149,6 +179,7 @@ export async function startConsole(options: StartConsoleOptions): Promise<Consol
     await exited;
     clearTimeout(timer);
   };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${options.port}`;
   try {

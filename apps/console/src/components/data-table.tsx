@@ -7,6 +7,8 @@ export interface Column<T> {
   header: string;
   cell: (row: T) => ReactNode;
   numeric?: boolean;
+  /** Long text that may wrap (titles, messages); other cells stay on one line. */
+  wrap?: boolean;
   width?: string;
 }
 
@@ -39,7 +41,7 @@ export function DataTable<T>({
           {rows.map((row) => (
             <tr key={rowKey(row)} className={highlight?.(row) ? 'highlight' : undefined}>
               {columns.map((c) => (
-                <td key={c.header} className={c.numeric ? 'num' : undefined}>
+                <td key={c.header} className={c.numeric ? 'num' : c.wrap ? 'wrap' : undefined}>
                   {c.cell(row)}
                 </td>
               ))}

@@ -10,7 +10,12 @@ function display(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function KeyValues({ record, testId }: { record: Record<string, unknown>; testId?: string }) {
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Nested records show as nested lists (two levels), deeper values as JSON. */
+export function KeyValues({ record, testId, depth = 0 }: { record: Record<string, unknown>; testId?: string; depth?: number }) {
   const entries = Object.entries(record);
   if (entries.length === 0) return <div className="muted">—</div>;
   return (
@@ -18,7 +23,7 @@ export function KeyValues({ record, testId }: { record: Record<string, unknown>;
       {entries.map(([k, v]) => (
         <div key={k} style={{ display: 'contents' }}>
           <dt>{k}</dt>
-          <dd className={typeof v === 'object' && v !== null && !Array.isArray(v) ? 'mono' : undefined}>{display(v)}</dd>
+          <dd>{isRecord(v) && Object.keys(v).length > 0 && depth < 2 ? <KeyValues record={v} depth={depth + 1} /> : <span className={isRecord(v) || Array.isArray(v) ? 'mono' : undefined}>{display(v)}</span>}</dd>
         </div>
       ))}
     </dl>

@@ -70,6 +70,7 @@ export function Shell({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <aside className="sidebar">
+        <div className="sidebar-inner">
         <div className="brand">
           <span>◆</span> Cascade
         </div>
@@ -85,6 +86,7 @@ export function Shell({ children }: { children: ReactNode }) {
             </div>
           ))}
         </nav>
+        </div>
       </aside>
       <div className="main">
         <header className="topbar">

@@ -9,19 +9,27 @@ type StartInput = RouterInputs['admin']['jobs']['start'];
 type JobKind = StartInput['kind'];
 
 const KINDS: { kind: JobKind; label: string; hint: string; params: Record<string, unknown> }[] = [
-  { kind: 'pipeline', label: 'Full pipeline', hint: 'Train recall, build its index, train the ranker, and promote what passes the gate.', params: {} },
-  { kind: 'train-recall', label: 'Train recall (ALS)', hint: 'Trains a new ALS recall version from the events and indexes it.', params: {} },
-  { kind: 'train-ranker', label: 'Train ranker (DeepFM)', hint: 'Trains a new DeepFM ranker version on the impressions and clicks.', params: {} },
-  { kind: 'build-index', label: 'Build HNSW index', hint: 'Rebuilds the HNSW index of the active recall version.', params: {} },
-  { kind: 'import', label: 'Import data', hint: 'Imports a dataset into the database.', params: { dataset: 'movielens-100k' } },
+  {
+    kind: 'pipeline',
+    label: 'Full pipeline',
+    hint: 'Trains recall (ALS + HNSW index) and the ranker on a time-based holdout, compares them with the active versions and promotes what passes the gate.',
+    params: { promote: true },
+  },
+  { kind: 'train-recall', label: 'Train recall (ALS + index)', hint: 'Trains a new ALS recall version and builds its HNSW index; promote it from the Models page.', params: { promote: false } },
+  { kind: 'train-ranker', label: 'Train ranker', hint: 'Trains a new ranker version (deepfm, fm or lr) on impressions and clicks; promote it from the Models page.', params: { promote: false, ranker: { model: 'deepfm', epochs: 3 } } },
+  { kind: 'import', label: 'Import data', hint: 'Imports a dataset file or folder on the server into the database.', params: {} },
 ];
+
+const IMPORT_FORMATS = ['movielens-100k', 'movielens-1m', 'movielens-latest', 'criteo', 'events', 'items', 'users'];
 
 export function StartJobForm() {
   const router = useRouter();
   const utils = trpc.useUtils();
   const [kind, setKind] = useState<JobKind>('train-ranker');
-  const [params, setParams] = useState(JSON.stringify(KINDS.find((k) => k.kind === 'train-ranker')!.params, null, 2));
+  const [params, setParams] = useState(JSON.stringify(KINDS.find((k) => k.kind === 'train-ranker')!.params));
   const [paramsError, setParamsError] = useState<string | null>(null);
+  const [format, setFormat] = useState(IMPORT_FORMATS[0]);
+  const [importPath, setImportPath] = useState('');
   const start = trpc.admin.jobs.start.useMutation({
     onSuccess: async (job) => {
       await utils.admin.jobs.invalidate();
@@ -31,6 +39,11 @@ export function StartJobForm() {
   const info = KINDS.find((k) => k.kind === kind)!;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (kind === 'import') {
+      if (!importPath.trim()) return setParamsError('Path: the file or folder to import (on the server) is required.');
+      setParamsError(null);
+      return start.mutate({ kind, params: { format, path: importPath.trim() } });
+    }
     let parsed: unknown;
     try {
       parsed = params.trim() ? JSON.parse(params) : {};
@@ -52,7 +65,7 @@ export function StartJobForm() {
             onChange={(e) => {
               const next = e.target.value as JobKind;
               setKind(next);
-              setParams(JSON.stringify(KINDS.find((k) => k.kind === next)!.params, null, 2));
+              setParams(JSON.stringify(KINDS.find((k) => k.kind === next)!.params));
             }}
           >
             {KINDS.map((k) => (
@@ -62,10 +75,29 @@ export function StartJobForm() {
             ))}
           </select>
         </label>
-        <label className="field" style={{ flex: 1, minWidth: 260 }}>
-          Parameters (JSON)
-          <textarea aria-label="Parameters" rows={2} value={params} onChange={(e) => setParams(e.target.value)} />
-        </label>
+        {kind === 'import' ? (
+          <>
+            <label className="field">
+              Format
+              <select aria-label="Import format" value={format} onChange={(e) => setFormat(e.target.value)}>
+                {IMPORT_FORMATS.map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field" style={{ flex: 1, minWidth: 260 }}>
+              Path on the server
+              <input aria-label="Import path" value={importPath} onChange={(e) => setImportPath(e.target.value)} placeholder="/data/ml-100k" />
+            </label>
+          </>
+        ) : (
+          <label className="field" style={{ flex: 1, minWidth: 260 }}>
+            Parameters (JSON)
+            <textarea aria-label="Parameters" rows={2} value={params} onChange={(e) => setParams(e.target.value)} />
+          </label>
+        )}
         <button className="primary" type="submit" disabled={start.isPending}>
           {start.isPending ? 'Starting…' : 'Start job'}
         </button>

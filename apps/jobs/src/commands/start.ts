@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
 import { activeModelVersionIds, ensureStartupModels, JobRunner, loadServingRecommender, PipelineScheduler, type StartupStageReport } from '@cascade/pipeline';
-import { countActiveApiKeys, createApiKey, startApiServer, type ApiLogger } from '@cascade/api';
+import { countActiveApiKeys, createApiKey, ensureFirstAdmin, startApiServer, type ApiLogger } from '@cascade/api';
 import { action, createProgress, parsePositiveInt } from '../cli-kit.js';
+import { startConsole, type ConsoleProcess } from '../console-process.js';
 import { openFromOptions, withDatabaseOptions, type DatabaseOptions } from './database-options.js';
 
 interface StartOptions extends DatabaseOptions {
@@ -16,6 +17,8 @@ interface StartOptions extends DatabaseOptions {
   train: boolean;
   modelsDir?: string;
   pipelineCron?: string;
+  console: boolean;
+  consolePort: number;
 }
 
 /** `.cascade/models` next to the embedded database's folder, unless given. */
@@ -77,7 +80,9 @@ export function registerStartCommand(program: Command): void {
       .option('--no-seed', 'do not seed demo data into an empty database')
       .option('--no-train', 'do not train the recall and ranking models before serving')
       .option('--models-dir <dir>', 'models folder (default: $CASCADE_MODELS_DIR or models/ next to the data folder)')
-      .option('--pipeline-cron <expression>', 'retrain on this cron schedule, e.g. "0 3 * * *" (default: $CASCADE_PIPELINE_CRON; none)', process.env.CASCADE_PIPELINE_CRON),
+      .option('--pipeline-cron <expression>', 'retrain on this cron schedule, e.g. "0 3 * * *" (default: $CASCADE_PIPELINE_CRON; none)', process.env.CASCADE_PIPELINE_CRON)
+      .option('--console-port <port>', 'admin console port', parsePositiveInt('--console-port'), Number(process.env.CASCADE_CONSOLE_PORT ?? 3000))
+      .option('--no-console', 'do not serve the admin console'),
   ).action(
     action(async (options: StartOptions) => {
       const started = performance.now();
@@ -126,6 +131,24 @@ export function registerStartCommand(program: Command): void {
         logger: quietApiLogger,
       });
       say(`cascade: API        ${api.url}/trpc  (health ${api.url}/healthz, readiness ${api.url}/readyz)`);
+      // The first console user (CASCADE_ADMIN_EMAIL / CASCADE_ADMIN_PASSWORD, or a generated password shown once),
+      // then the admin console (apps/console) next to the API; the API keeps serving if the console cannot start.
+      const admin = await ensureFirstAdmin(db.sql);
+      if (admin.password) say(`cascade: console admin ${admin.email}, password (shown once): ${admin.password}`);
+      // It starts in the background (a first start builds it, which takes a minute or two); its URL follows.
+      const consoleAbort = new AbortController();
+      const adminConsole: Promise<ConsoleProcess | undefined> = options.console
+        ? startConsole({ apiUrl: api.url, port: options.consolePort, host: options.host, onProgress: say, signal: consoleAbort.signal }).then(
+            (served) => {
+              say(`cascade: console    ${served.url}`);
+              return served;
+            },
+            (error: Error) => {
+              if (!consoleAbort.signal.aborted) process.stderr.write(`cascade: console failed to start: ${error.message}\n`);
+              return undefined;
+            },
+          )
+        : Promise.resolve(undefined);
       const scheduler = options.pipelineCron
         ? new PipelineScheduler(jobs, {
             cron: options.pipelineCron,
@@ -142,6 +165,8 @@ export function registerStartCommand(program: Command): void {
       });
       say('cascade: stopping');
       scheduler?.stop();
+      consoleAbort.abort();
+      await (await adminConsole)?.close();
       await jobs.close();
       await api.close();
       await db.close();

@@ -70,7 +70,20 @@ export default function OverviewPage() {
             </select>
           </div>
         </div>
-        <QueryView query={series} isEmpty={(d) => d.length === 0} empty="No impressions in this period yet.">
+        <QueryView
+          query={series}
+          isEmpty={(d) => d.every((day) => day.impressions === 0 && day.clicks === 0)}
+          empty={
+            <>
+              No impressions or clicks in the last {days} days{placement ? ` on ${placement}` : ''}.{' '}
+              {days < 365 ? (
+                <button className="link" onClick={() => setDays(365)}>
+                  Show the last 365 days
+                </button>
+              ) : null}
+            </>
+          }
+        >
           {(data) => <CtrChart data={data} />}
         </QueryView>
       </div>

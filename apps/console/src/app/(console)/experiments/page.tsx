@@ -44,7 +44,7 @@ export default function ExperimentsPage() {
               rowKey={(e) => e.key}
               columns={[
                 { header: 'Key', cell: (e) => <Link href={`/experiments/${encodeURIComponent(e.key)}`}>{e.key}</Link> },
-                { header: 'Name', cell: (e) => e.description },
+                { header: 'Name', wrap: true, cell: (e) => e.description },
                 { header: 'Placement', cell: (e) => e.placement ?? '—' },
                 { header: 'Variants', cell: (e) => e.variants.map((v) => v.name).join(' vs ') },
                 { header: 'Status', cell: (e) => <StatusBadge status={e.status} /> },

@@ -7,7 +7,7 @@ import { DataTable, Pagination } from '../../../components/data-table';
 import { PageHeader } from '../../../components/page-header';
 import { QueryView } from '../../../components/query-state';
 import { StatusBadge } from '../../../components/status-badge';
-import { errorMessage, formatInt, formatPercent } from '../../../lib/format';
+import { errorMessage, formatDate, formatInt, formatPercent } from '../../../lib/format';
 import { describePolicy, parsePolicy, POLICY_KINDS } from '../../../lib/policy-form';
 import { useCanEdit } from '../../../lib/session';
 import { trpc, type RouterInputs } from '../../../lib/trpc';
@@ -97,11 +97,14 @@ function ArmStats({ placement }: { placement: string }) {
   );
 }
 
+const DEFAULT_POLICY = { kind: 'thompson' };
+
 export default function ExplorationPage() {
   const url = useUrlState();
   const canEdit = useCanEdit();
   const placements = trpc.admin.explore.placements.useQuery();
   const selected = url.get('placement') || placements.data?.[0]?.placement || '';
+  const [draft, setDraft] = useState('');
   const current = placements.data?.find((p) => p.placement === selected);
   return (
     <>
@@ -109,7 +112,7 @@ export default function ExplorationPage() {
       <div className="grid" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)' }}>
         <div className="card">
           <h2>Placements</h2>
-          <QueryView query={placements} isEmpty={(d) => d.length === 0} empty="No placements yet: they appear once requests name them.">
+          <QueryView query={placements} isEmpty={(d) => d.length === 0} empty="No placement has a configured policy or served traffic yet: configure one on the right.">
             {(data) => (
               <DataTable
                 testId="placements"
@@ -125,23 +128,40 @@ export default function ExplorationPage() {
                       </button>
                     ),
                   },
-                  { header: 'Policy', cell: (p) => describePolicy(p.policy as Record<string, unknown>) },
+                  { header: 'Policy', wrap: true, cell: (p) => describePolicy(p.policy as Record<string, unknown>) },
                   { header: 'Source', cell: (p) => <StatusBadge status={p.source} /> },
+                  { header: 'Updated', cell: (p) => formatDate(p.updatedAt) },
                 ]}
               />
             )}
           </QueryView>
+          {canEdit ? (
+            <form
+              className="row"
+              style={{ marginTop: 14 }}
+              aria-label="Configure a placement"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (draft.trim()) url.set({ placement: draft.trim() });
+                setDraft('');
+              }}
+            >
+              <input aria-label="New placement" placeholder="placement, e.g. home" value={draft} onChange={(e) => setDraft(e.target.value)} />
+              <button type="submit">Configure</button>
+            </form>
+          ) : null}
         </div>
         <div className="card">
           <h2>{selected ? `Policy of “${selected}”` : 'Policy'}</h2>
-          {current ? (
-            canEdit ? (
-              <PolicyEditor placement={current.placement} current={current.policy as Record<string, unknown>} />
-            ) : (
-              <p>{describePolicy(current.policy as Record<string, unknown>)} — viewers cannot change it.</p>
-            )
+          {!selected ? (
+            <div className="state">Choose a placement, or name one to configure.</div>
+          ) : canEdit ? (
+            <>
+              {!current ? <p className="muted small">“{selected}” has no configured policy yet: it serves with the default until you save one.</p> : null}
+              <PolicyEditor placement={selected} current={(current?.policy as Record<string, unknown> | undefined) ?? DEFAULT_POLICY} />
+            </>
           ) : (
-            <div className="state">Choose a placement.</div>
+            <p>{current ? describePolicy(current.policy as Record<string, unknown>) : 'the default policy'} — viewers cannot change it.</p>
           )}
         </div>
       </div>

@@ -85,7 +85,7 @@ export function FinalList({ result, testId, highlight }: { result: Inspection; t
         { header: 'Slot', numeric: true, cell: (r) => result.final.indexOf(r) + 1 },
         { header: 'Item', cell: (r) => itemLink(r.itemId) },
         { header: 'pCTR', numeric: true, cell: (r) => formatNumber(r.pctr, 4) },
-        { header: 'Channels', cell: (r) => <span className="small">{r.channels.join(', ')}</span> },
+        { header: 'Channels', wrap: true, cell: (r) => <span className="small">{r.channels.join(', ')}</span> },
         { header: 'Explore', cell: (r) => (r.explore ? <span className="badge warn">explore</span> : <span className="muted">exploit</span>) },
         { header: 'Propensity', numeric: true, cell: (r) => formatNumber(r.propensity, 3) },
       ]}
@@ -137,7 +137,7 @@ export function InspectionView({ result }: { result: Inspection }) {
                   { header: 'Item', cell: (r) => itemLink(r.itemId) },
                   { header: 'pCTR', numeric: true, cell: (r) => formatNumber(r.pctr, 4) },
                   { header: 'Recall score', numeric: true, cell: (r) => formatNumber(r.recallScore, 4) },
-                  { header: 'Channels', cell: (r) => <span className="small">{r.channels.join(', ')}</span> },
+                  { header: 'Channels', wrap: true, cell: (r) => <span className="small">{r.channels.join(', ')}</span> },
                 ]}
               />
             </div>

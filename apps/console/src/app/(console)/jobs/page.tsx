@@ -72,7 +72,7 @@ export default function JobsPage() {
                   { header: 'Kind', cell: (j) => j.kind },
                   { header: 'Status', cell: (j) => <StatusBadge status={j.status} /> },
                   { header: 'Progress', width: '200px', cell: (j) => <JobProgress progress={j.progress} status={j.status} /> },
-                  { header: 'Message', cell: (j) => <span className="small">{j.error ?? j.message}</span> },
+                  { header: 'Message', wrap: true, cell: (j) => <span className="small">{j.error ?? j.message}</span> },
                   { header: 'Started', cell: (j) => formatDate(j.startedAt ?? j.createdAt) },
                   { header: 'Duration', cell: (j) => formatDuration(j.startedAt, j.finishedAt) },
                   {

@@ -45,7 +45,7 @@ export default function ModelsPage() {
                 highlight={(v) => v.status === 'active'}
                 columns={[
                   { header: 'Version', cell: (v) => <Link href={`/models/${v.id}`}>{`${v.kind} v${v.version}`}</Link> },
-                  { header: 'Name', cell: (v) => <span className="mono small">{v.name}</span> },
+                  { header: 'Name', wrap: true, cell: (v) => <span className="mono small">{v.name}</span> },
                   { header: 'Status', cell: (v) => <StatusBadge status={v.status} /> },
                   { header: 'Offline metrics', cell: (v) => <MetricsSummary kind={v.kind} metrics={v.metrics} /> },
                   { header: 'Created', cell: (v) => formatDate(v.createdAt) },

@@ -84,8 +84,8 @@ export default function ItemsPage() {
                 rowKey={(r) => r.itemId}
                 columns={[
                   { header: 'Item', cell: (r) => <Link href={`/catalogue/items/${encodeURIComponent(r.itemId)}`}>{r.itemId}</Link> },
-                  { header: 'Title', cell: (r) => r.title },
-                  { header: 'Categories', cell: (r) => r.categories.join(', ') || <span className="muted">—</span> },
+                  { header: 'Title', wrap: true, cell: (r) => r.title },
+                  { header: 'Categories', wrap: true, cell: (r) => r.categories.join(', ') || <span className="muted">—</span> },
                   { header: 'State', cell: (r) => <StatusBadge status={r.active ? 'active' : 'retired'} /> },
                   { header: 'Created', cell: (r) => formatDate(r.createdAt) },
                   { header: 'Impressions', numeric: true, cell: (r) => formatInt(r.impressions) },

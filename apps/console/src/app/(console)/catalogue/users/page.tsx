@@ -32,7 +32,7 @@ export default function UsersPage() {
                 rowKey={(r) => r.userId}
                 columns={[
                   { header: 'User', cell: (r) => <Link href={`/catalogue/users/${encodeURIComponent(r.userId)}`}>{r.userId}</Link> },
-                  { header: 'Attributes', cell: (r) => <span className="mono small">{JSON.stringify(r.attributes ?? {})}</span> },
+                  { header: 'Attributes', wrap: true, cell: (r) => <span className="mono small">{JSON.stringify(r.attributes ?? {})}</span> },
                   { header: 'Events', numeric: true, cell: (r) => formatInt(r.events) },
                   { header: 'Created', cell: (r) => formatDate(r.createdAt) },
                 ]}

@@ -61,7 +61,7 @@ export default function ItemDetailPage() {
                     rowKey={(n) => n.itemId}
                     columns={[
                       { header: 'Item', cell: (n) => <Link href={`/catalogue/items/${encodeURIComponent(n.itemId)}`}>{n.itemId}</Link> },
-                      { header: 'Title', cell: (n) => n.title },
+                      { header: 'Title', wrap: true, cell: (n) => n.title },
                       { header: 'Similarity', numeric: true, cell: (n) => formatNumber(n.score, 4) },
                     ]}
                   />

@@ -49,7 +49,7 @@ export default function UserDetailPage() {
                   columns={[
                     { header: 'When', cell: (e) => formatDate(e.occurredAt) },
                     { header: 'Event', cell: (e) => e.type },
-                    { header: 'Item', cell: (e) => <Link href={`/catalogue/items/${encodeURIComponent(e.itemId)}`}>{e.title || e.itemId}</Link> },
+                    { header: 'Item', wrap: true, cell: (e) => <Link href={`/catalogue/items/${encodeURIComponent(e.itemId)}`}>{e.title || e.itemId}</Link> },
                   ]}
                 />
               )}
