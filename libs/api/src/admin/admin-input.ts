@@ -29,7 +29,9 @@ export async function asBadRequest<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof TRPCError) && error instanceof Error && CALLER_MISTAKE.test(error.message)) {
+    // database errors (they carry an SQLSTATE code) are the server's, whatever their wording
+    const sqlState = typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+    if (!(error instanceof TRPCError) && error instanceof Error && !sqlState && CALLER_MISTAKE.test(error.message)) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
     }
     throw error;
