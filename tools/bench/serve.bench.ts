@@ -33,6 +33,16 @@ const ANCHORS = {
   anchor_metarank_rerank_ms_low: 10,
   anchor_metarank_rerank_ms_high: 30,
 };
+const STAGE_NAMES = ['recallMs', 'rankMs', 'exploreMs', 'totalMs'] as const;
+type StageName = (typeof STAGE_NAMES)[number];
+
+/** The part of a recommend response the benchmark checks. */
+interface RecommendBody {
+  items?: unknown[];
+  fallbacks?: string[];
+  modelVersions?: { recall: string | null; ranker: string | null };
+  timings: Record<StageName, number>;
+}
 const TARGETS = { p99_ms_c16_max: 25, rps_c16_min: 400, ingest_events_per_sec_min: 20_000 };
 
 function intOption(args: string[], name: string, fallback: number): number {
@@ -260,11 +270,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     };
     const fallbacks = new Map<string, number>();
     let responses = 0;
+    // responses whose candidates the DNN scored (no ranker:* fallback: under overload the rank budget sheds it)
+    let ranked = 0;
+    // the server's own stage timings of each request (inside recommend(): no HTTP, no queueing before it)
+    let stages: Record<StageName, number[]> = { recallMs: [], rankMs: [], exploreMs: [], totalMs: [] };
     const checkRecommend = (text: string): string | null => {
-      const data = (JSON.parse(text) as { result?: { data?: { items?: unknown[]; fallbacks?: string[] } } }).result?.data;
+      const data = (JSON.parse(text) as { result?: { data?: RecommendBody } }).result?.data;
       if (!data?.items) return 'response without items';
+      if (!data.modelVersions?.recall || !data.modelVersions?.ranker) return 'served without a recall model or ranker';
       responses++;
       for (const f of data.fallbacks ?? []) fallbacks.set(f, (fallbacks.get(f) ?? 0) + 1);
+      if (!(data.fallbacks ?? []).some((f) => f.startsWith('ranker:'))) ranked++;
+      for (const name of STAGE_NAMES) stages[name].push(data.timings[name]);
       return data.items.length === K ? null : `only ${data.items.length} items`;
     };
 
@@ -276,17 +293,24 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     unknownSent = 0;
     recommendSent = 0;
 
-    const phases: Record<string, PhaseResult> = {};
+    const phases: Record<string, PhaseResult & { ranked_share: number }> = {};
     const failures = new Map<string, number>();
     const fallbacksByPhase: Record<string, Record<string, number>> = {};
+    const stagesByPhase: Record<string, Record<string, number | null>> = {};
     for (const connections of [1, 16, 64]) {
       fallbacks.clear();
       responses = 0;
+      ranked = 0;
+      stages = { recallMs: [], rankMs: [], exploreMs: [], totalMs: [] };
       const { failures: f, ...phase } = await loadPhase(server.url, apiKey, 'recommend', connections, duration, recommendBody, checkRecommend);
       for (const [k, v] of f) failures.set(k, (failures.get(k) ?? 0) + v);
-      phases[`c${connections}`] = phase;
+      phases[`c${connections}`] = { ...phase, ranked_share: Math.round((ranked / Math.max(1, responses)) * 1000) / 1000 };
       fallbacksByPhase[`c${connections}`] = Object.fromEntries([...fallbacks].map(([k, v]) => [k, Math.round((v / Math.max(1, responses)) * 1000) / 1000]));
-      log(`recommend c${connections}: ${phase.rps} req/s, p50 ${phase.p50_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors + phase.non_2xx + phase.timeouts}, load ${phase.load_average}`);
+      stagesByPhase[`c${connections}`] = Object.fromEntries(STAGE_NAMES.map((name) => [name, quantile(Float64Array.from(stages[name]).sort(), 0.5)]));
+      log(
+        `recommend c${connections}: ${phase.rps} req/s, p50 ${phase.p50_ms} ms, p99 ${phase.p99_ms} ms, DNN-ranked ${phases[`c${connections}`].ranked_share}, ` +
+          `errors ${phase.errors + phase.non_2xx + phase.timeouts}, load ${phase.load_average}`,
+      );
     }
     const rss = await serverRssMb(server.url);
 
@@ -333,6 +357,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       p50_ms_c64: c64.p50_ms,
       p99_ms_c64: c64.p99_ms,
       rps_c64: c64.rps,
+      ranked_share_c1: c1.ranked_share,
+      ranked_share_c16: c16.ranked_share,
+      ranked_share_c64: c64.ranked_share,
       ingest_events_per_sec: ingestEventsPerSec,
       ingest_p50_ms: ingest.p50_ms,
       ingest_p99_ms: ingest.p99_ms,
@@ -340,13 +367,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       failed_checks: Object.fromEntries(failures),
       targets: {
         p99_ms_c16: { max: TARGETS.p99_ms_c16_max, met: c16.p99_ms !== null && c16.p99_ms <= TARGETS.p99_ms_c16_max },
-        rps_c16: { min: TARGETS.rps_c16_min, met: c16.rps >= TARGETS.rps_c16_min },
+        // throughput bought by shedding the ranker (budget fallbacks) does not count
+        rps_c16: { min: TARGETS.rps_c16_min, min_ranked_share: 0.99, met: c16.rps >= TARGETS.rps_c16_min && c16.ranked_share >= 0.99 },
         ingest_events_per_sec: { min: TARGETS.ingest_events_per_sec_min, met: ingestEventsPerSec >= TARGETS.ingest_events_per_sec_min },
         errors: { max: 0, met: errors === 0 },
       },
       ...ANCHORS,
       phases: { ...phases, ingest: { ...ingest, batch: INGEST_BATCH } },
       fallback_share_by_phase: fallbacksByPhase,
+      server_stage_p50_ms_by_phase: stagesByPhase,
       request: { k: K, candidates: CANDIDATES, placement: 'home', unknown_user_share: unknownShare, unknown_sent: unknownSent, sent: recommendSent, impression_log: true },
       setup: {
         database: setup.database,
