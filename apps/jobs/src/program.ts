@@ -16,6 +16,8 @@ import { registerModelsCommand } from './commands/models.js';
 import { registerPromoteCommand } from './commands/promote.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
+import { registerExportCommand } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('cascade')
@@ -39,5 +41,7 @@ export function buildProgram(): Command {
   registerPromoteCommand(program);
   registerRollbackCommand(program);
   registerJobsCommand(program);
+  registerEvaluateCommand(program);
+  registerExportCommand(program);
   return program;
 }

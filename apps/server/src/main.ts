@@ -5,7 +5,7 @@
 import path from 'node:path';
 import pino from 'pino';
 import { openDatabase } from '@cascade/db';
-import { startApiServer } from '@cascade/api';
+import { ensureFirstAdmin, startApiServer } from '@cascade/api';
 import { activeModelVersionIds, JobRunner, loadServingRecommender, PipelineScheduler, resolveServingModels } from '@cascade/pipeline';
 
 const log = pino({ name: 'cascade-server' });
@@ -17,6 +17,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const db = await openDatabase();
 log.info({ database: db.kind, location: db.location, migrationsApplied: db.migrations?.applied }, 'database open');
+// The console's first admin (CASCADE_ADMIN_EMAIL / CASCADE_ADMIN_PASSWORD, else a generated password shown once).
+const firstAdmin = await ensureFirstAdmin(db.sql);
+if (firstAdmin.password) log.warn({ email: firstAdmin.email }, `console admin ${firstAdmin.email}, password (shown once): ${firstAdmin.password}`);
 const modelsDir = path.resolve(process.env.CASCADE_MODELS_DIR ?? path.join('.cascade', 'models'));
 const served = await resolveServingModels(db);
 if (!served.recallModelDir || !served.rankerDir) log.warn({ modelsDir }, 'no active model of some kind: recommend serves its fallbacks (train with npm start or cascade pipeline)');

@@ -72,3 +72,6 @@ export { PIPELINE_STAGES, runPipeline, type PipelineOptions, type PipelineProgre
 export { JOB_KINDS, JobRunner, pipelineJobParamsSchema, pipelineJobWork, runJob, type JobContext, type JobKind, type JobRunnerOptions, type PipelineJobParams, type RunJobOptions } from './job-runner.js';
 export { loadServingRecommender, type ServingRecommenderOptions } from './serving-recommender.js';
 export { PipelineScheduler, type PipelineSchedulerOptions } from './pipeline-scheduler.js';
+export { evaluateModelVersions, type EvaluateVersionsOptions, type EvaluateVersionsResult, type VersionEvaluation } from './evaluate-versions.js';
+export { buildRecallHoldout, evaluateRecallArtefact, readWeightedInteractions, recallTimeCut, type RecallHoldout } from './recall-candidate.js';
+export { exportEventsCsv, exportModelVersion, exportRecommendations, type ExportRecommendationsOptions } from './exports.js';

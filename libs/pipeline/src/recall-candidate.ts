@@ -67,7 +67,7 @@ export class CancelledError extends Error {
   }
 }
 
-interface Holdout {
+export interface RecallHoldout {
   /** Sampled holdout users (database ids) → their held-out items (database ids). */
   truth: Map<number, Set<number>>;
   /** The same users' items before the cut (excluded from their lists, as serving excludes seen items). */
@@ -75,7 +75,7 @@ interface Holdout {
 }
 
 /** Top-k lists (database item ids) of `model` for the holdout users, excluding their seen items. */
-function topKFor(model: FactorModel, userIds: ArrayLike<number>, itemIds: ArrayLike<number>, holdout: Holdout, k: number): Map<number, Int32Array> {
+function topKFor(model: FactorModel, userIds: ArrayLike<number>, itemIds: ArrayLike<number>, holdout: RecallHoldout, k: number): Map<number, Int32Array> {
   const userRow = new Map<number, number>();
   for (let r = 0; r < userIds.length; r++) userRow.set(userIds[r], r);
   const scores = new Float32Array(model.items);
@@ -97,30 +97,21 @@ function timeCut(occurredAt: Float64Array, share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - share)))];
 }
 
-export async function trainRecallCandidate(db: CascadeDatabase, options: RecallCandidateOptions): Promise<RecallCandidateResult> {
-  const holdoutShare = options.holdoutShare ?? 0.1;
-  if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`holdoutShare: must be in (0, 1), got ${holdoutShare}`);
-  const k = options.k ?? 10;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`k: must be a positive integer, got ${k}`);
-  const evaluationUsers = options.evaluationUsers ?? 2000;
-  if (!Number.isInteger(evaluationUsers) || evaluationUsers < 1) throw new Error(`evaluationUsers: must be a positive integer, got ${evaluationUsers}`);
-  const stop = (where: string) => {
-    if (options.shouldStop?.()) throw new CancelledError(where);
-  };
-  const eventWeights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
-  const types = weightedTypes(eventWeights);
-  if (types.length === 0) throw new Error('eventWeights: every event type has weight 0');
+/** The columns a snapshot read gives (typed, first `length` rows valid). */
+export interface InteractionColumnsView {
+  length: number;
+  userIds: Int32Array;
+  itemIds: Int32Array;
+  types: Uint8Array;
+  values: Float32Array;
+  occurredAt: Float64Array;
+}
 
-  // One streamed pass into typed columns: the only copy of the events in memory.
-  const table = new InteractionTable();
-  for await (const chunk of streamInteractions(db.sql, { types, maxEventId: options.maxEventId })) {
-    table.append(chunk);
-    stop('while reading the interactions');
-  }
-  const all = { length: table.length, userIds: table.userIds, itemIds: table.itemIds, types: table.types, values: table.values, occurredAt: table.occurredAt };
-  if (all.length < 2) throw new Error(`database: ${all.length} weighted interaction events in the snapshot, too few to train the recall model`);
-  const cut = timeCut(all.occurredAt.subarray(0, all.length), holdoutShare);
-
+/**
+ * The time-based holdout of a snapshot: for a seeded sample of the users with positive feedback at or after `cut`,
+ * their held-out items (truth) and their items before it (seen, excluded from their lists).
+ */
+export function buildRecallHoldout(all: InteractionColumnsView, cut: number, eventWeights: EventWeightTable, evaluationUsers: number): { holdout: RecallHoldout; trainEvents: number } {
   // The holdout's truth and seen sets for a sample of the users with positive feedback after the cut.
   const weights = INTERACTION_EVENT_TYPES.map((t) => eventWeights[t] ?? { weight: 0 });
   const positive = (i: number) => {
@@ -133,11 +124,10 @@ export async function trainRecallCandidate(db: CascadeDatabase, options: RecallC
     if (all.occurredAt[i] < cut) trainEvents++;
     else if (positive(i)) holdoutUsers.add(all.userIds[i]);
   }
-  if (trainEvents === 0) throw new Error('database: every interaction shares the latest time; no time-based holdout possible');
   const sample = [...holdoutUsers].sort((a, b) => a - b);
   new SeededRandom(7).shuffle(sample);
   const chosen = new Set(sample.slice(0, evaluationUsers));
-  const holdout: Holdout = { truth: new Map(), seen: new Map() };
+  const holdout: RecallHoldout = { truth: new Map(), seen: new Map() };
   for (let i = 0; i < all.length; i++) {
     const u = all.userIds[i];
     if (!chosen.has(u) || !positive(i)) continue;
@@ -152,6 +142,56 @@ export async function trainRecallCandidate(db: CascadeDatabase, options: RecallC
     if (seen) for (const item of items) if (seen.has(item)) items.delete(item);
     if (items.size === 0) holdout.truth.delete(u);
   }
+
+  return { holdout, trainEvents };
+}
+
+/** Reads the snapshot's weighted interaction events (ids ≤ maxEventId) into typed columns, in one streamed pass. */
+export async function readWeightedInteractions(
+  db: CascadeDatabase,
+  options: { maxEventId: number; eventWeights?: EventWeightTable; shouldStop?: () => boolean },
+): Promise<InteractionColumnsView> {
+  const eventWeights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+  const types = weightedTypes(eventWeights);
+  if (types.length === 0) throw new Error('eventWeights: every event type has weight 0');
+  const table = new InteractionTable();
+  for await (const chunk of streamInteractions(db.sql, { types, maxEventId: options.maxEventId })) {
+    table.append(chunk);
+    if (options.shouldStop?.()) throw new CancelledError('while reading the interactions');
+  }
+  return { length: table.length, userIds: table.userIds, itemIds: table.itemIds, types: table.types, values: table.values, occurredAt: table.occurredAt };
+}
+
+/** The latest-`share` time cut over the events' times: rows at or after it are the holdout. */
+export function recallTimeCut(all: InteractionColumnsView, share: number): number {
+  return timeCut(all.occurredAt.subarray(0, all.length), share);
+}
+
+/** Top-k metrics of a saved recall model on a holdout. */
+export function evaluateRecallArtefact(dir: string, holdout: RecallHoldout, k: number): TopKMetrics {
+  const artefact = loadRecallModel(dir);
+  return evaluateTopK(topKFor(artefact.model, artefact.meta.userIds, artefact.meta.itemIds, holdout, k), holdout.truth, k, artefact.model.items);
+}
+
+export async function trainRecallCandidate(db: CascadeDatabase, options: RecallCandidateOptions): Promise<RecallCandidateResult> {
+  const holdoutShare = options.holdoutShare ?? 0.1;
+  if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`holdoutShare: must be in (0, 1), got ${holdoutShare}`);
+  const k = options.k ?? 10;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k: must be a positive integer, got ${k}`);
+  const evaluationUsers = options.evaluationUsers ?? 2000;
+  if (!Number.isInteger(evaluationUsers) || evaluationUsers < 1) throw new Error(`evaluationUsers: must be a positive integer, got ${evaluationUsers}`);
+  const stop = (where: string) => {
+    if (options.shouldStop?.()) throw new CancelledError(where);
+  };
+  const eventWeights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+  const types = weightedTypes(eventWeights);
+  // One streamed pass into typed columns: the only copy of the events in memory.
+  const all = await readWeightedInteractions(db, { maxEventId: options.maxEventId, eventWeights, shouldStop: options.shouldStop });
+  if (all.length < 2) throw new Error(`database: ${all.length} weighted interaction events in the snapshot, too few to train the recall model`);
+  const cut = recallTimeCut(all, holdoutShare);
+
+  const { holdout, trainEvents } = buildRecallHoldout(all, cut, eventWeights, evaluationUsers);
+  if (trainEvents === 0) throw new Error('database: every interaction shares the latest time; no time-based holdout possible');
 
   // The training rows compacted to the front of the same columns (no second copy of the event columns).
   let w = 0;
@@ -196,9 +236,7 @@ export async function trainRecallCandidate(db: CascadeDatabase, options: RecallC
   const metrics = evaluateTopK(topKFor(model, matrix.userIds, matrix.itemIds, holdout, k), holdout.truth, k, model.items);
   const comparisons: RecallCandidateResult['comparisons'] = [];
   for (const other of options.compareWith ?? []) {
-    const artefact = loadRecallModel(other.dir);
-    const recs = topKFor(artefact.model, artefact.meta.userIds, artefact.meta.itemIds, holdout, k);
-    comparisons.push({ name: other.name, metrics: evaluateTopK(recs, holdout.truth, k, artefact.model.items) });
+    comparisons.push({ name: other.name, metrics: evaluateRecallArtefact(other.dir, holdout, k) });
     stop('while evaluating');
   }
   const evaluateSeconds = (performance.now() - t1) / 1000;
