@@ -3,6 +3,7 @@
 // registry versions (artefacts under $CASCADE_MODELS_DIR or .cascade/models), follows promotions (hot reload),
 // runs background jobs (pipeline, training, import) on demand and on $CASCADE_PIPELINE_CRON, and serves the API.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openDatabase } from '@cascade/db';
 import { ensureFirstAdmin, startApiServer } from '@cascade/api';
@@ -25,7 +26,14 @@ const served = await resolveServingModels(db);
 if (!served.recallModelDir || !served.rankerDir) log.warn({ modelsDir }, 'no active model of some kind: recommend serves its fallbacks (train with npm start or cascade pipeline)');
 const recommender = await loadServingRecommender(db);
 log.info({ modelsDir, modelVersions: recommender.modelVersions }, 'recommender loaded');
-const jobs = new JobRunner(db, { modelsDir, onLog: (jobId, line) => log.info({ jobId }, line) });
+// With PostgreSQL, pipeline jobs run as their own `cascade pipeline` processes (training never stalls serving);
+// the embedded database has one process, so there they run in this one, cooperatively.
+const cli = fileURLToPath(new URL('../../jobs/src/main.ts', import.meta.url));
+const jobs = new JobRunner(db, {
+  modelsDir,
+  pipelineProcess: { command: process.execPath, args: [...process.execArgv, cli] },
+  onLog: (jobId, line) => log.info({ jobId }, line),
+});
 const abandoned = await jobs.recoverAbandoned();
 if (abandoned.length > 0) log.warn({ jobs: abandoned }, 'jobs left running by a process that died were marked failed');
 const server = await startApiServer({

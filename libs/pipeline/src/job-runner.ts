@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { CascadeDatabase } from '@cascade/db';
 import { importDataset, findImportFormat } from '@cascade/db';
-import { appendJobLog, createJob, failAbandonedJobs, finishJob, getJob, requestJobCancel, updateJobProgress, type JobRecord } from './job-store.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendJobLog, claimJob, createJob, failAbandonedJobs, finishJob, getJob, requestJobCancel, updateJobProgress, type JobRecord } from './job-store.js';
 import { acquireJobLock } from './job-lock.js';
 import type { ModelKind } from './model-registry.js';
 import { CancelledError } from './recall-candidate.js';
@@ -26,6 +27,8 @@ export interface RunJobOptions {
   /** Called with the job row as soon as it exists. */
   onCreated?: (job: JobRecord) => void;
   pollMs?: number;
+  /** Run under this existing `running` row (created by the server that started this process) instead of a new one. */
+  jobId?: number;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function runJob(
   work: (ctx: JobContext) => Promise<Record<string, unknown>>,
   options: RunJobOptions = {},
 ): Promise<JobRecord> {
-  const job = await createJob(db.sql, kind, params);
+  const job = options.jobId === undefined ? await createJob(db.sql, kind, params) : await claimJob(db.sql, options.jobId);
   options.onCreated?.(job);
   return superviseJob(db, job, work, options);
 }
@@ -50,7 +53,8 @@ async function superviseJob(
   work: (ctx: JobContext) => Promise<Record<string, unknown>>,
   options: RunJobOptions,
 ): Promise<JobRecord> {
-  let cancelRequested = false;
+  // A job cancelled before its process took it over stops at its first check.
+  let cancelRequested = job.cancelRequested;
   let lastFraction = 0;
   let pending: { fraction: number; message: string } | null = null;
   let writes: Promise<unknown> = Promise.resolve();
@@ -97,13 +101,19 @@ async function superviseJob(
   return (await finishJob(db.sql, job.id, outcome)) ?? (await getJob(db.sql, job.id)) ?? job;
 }
 
-export type PipelineJobParams = Omit<PipelineOptions, 'modelsDir' | 'jobId' | 'onProgress' | 'onLog' | 'shouldStop'>;
+export type PipelineJobParams = Omit<PipelineOptions, 'modelsDir' | 'jobId' | 'onProgress' | 'onLog' | 'shouldStop' | 'cooperative'>;
 
 /** The pipeline as a job: the same run `cascade pipeline` and the server's scheduler start. */
-export function pipelineJobWork(db: CascadeDatabase, modelsDir: string, params: PipelineJobParams): (ctx: JobContext) => Promise<Record<string, unknown>> {
+export function pipelineJobWork(
+  db: CascadeDatabase,
+  modelsDir: string,
+  params: PipelineJobParams,
+  options: { cooperative?: boolean } = {},
+): (ctx: JobContext) => Promise<Record<string, unknown>> {
   return async (ctx) => {
     const result: PipelineResult = await runPipeline(db, {
       ...params,
+      cooperative: options.cooperative,
       modelsDir,
       jobId: ctx.jobId,
       onProgress: (p) => ctx.progress(p.progress, `${p.stage}: ${p.message}`),
@@ -162,6 +172,12 @@ export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface JobRunnerOptions {
   modelsDir: string;
+  /**
+   * With PostgreSQL, run pipeline jobs in their own process: `command ...args pipeline --job-id <id> --params <json>`
+   * (the cascade CLI). Training then never competes with request handling for this process's event loop, and a
+   * crash of the job cannot take the server down. The embedded database has one process: jobs run in it.
+   */
+  pipelineProcess?: { command: string; args: string[]; env?: NodeJS.ProcessEnv };
   /** Defaults for every pipeline run (gates, hyperparameters); a job's params override them. */
   pipelineDefaults?: PipelineJobParams;
   onLog?: (jobId: number, line: string) => void;
@@ -174,6 +190,7 @@ const PIPELINE_KINDS: Record<string, ModelKind[]> = { pipeline: ['recall', 'rank
 /** The server's job runner: background jobs in this process, at most one pipeline per model kind. */
 export class JobRunner {
   private readonly running = new Map<number, Promise<JobRecord>>();
+  private readonly children = new Map<number, ChildProcess>();
   private closed = false;
 
   constructor(
@@ -218,7 +235,9 @@ export class JobRunner {
         await probe.release();
       }
       const merged: PipelineJobParams = { ...this.options.pipelineDefaults, ...parsePipelineParams(params), kinds };
-      work = pipelineJobWork(this.db, this.options.modelsDir, merged);
+      if (this.options.pipelineProcess && this.db.kind === 'postgres') return this.startProcess(kind, params, merged);
+      // In the server's own process: train cooperatively so requests keep being served.
+      work = pipelineJobWork(this.db, this.options.modelsDir, merged, { cooperative: true });
     }
     let created!: (job: JobRecord) => void;
     let id = 0;
@@ -234,6 +253,39 @@ export class JobRunner {
     const job = await Promise.race([createdRow, failedEarly]);
     id = job.id;
     const tracked = done.finally(() => this.running.delete(job.id));
+    this.running.set(job.id, tracked);
+    void tracked.then((finished) => this.options.onFinished?.(finished)).catch(() => undefined);
+    return job;
+  }
+
+  /** A pipeline job in a child process that adopts the row; its exit without an outcome fails the row. */
+  private async startProcess(kind: JobKind, params: Record<string, unknown>, merged: PipelineJobParams): Promise<JobRecord> {
+    const spec = this.options.pipelineProcess!;
+    const job = await createJob(this.db.sql, kind, params);
+    const child: ChildProcess = spawn(spec.command, [...spec.args, 'pipeline', '--job-id', String(job.id), '--params', JSON.stringify(merged), '--models-dir', this.options.modelsDir], {
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.options.onLog?.(job.id, line.replace(/^cascade: /, ''));
+    });
+    const done = new Promise<JobRecord>((resolve) => {
+      child.once('exit', (code, signal) => {
+        void (async () => {
+          const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+          const lastError = /cascade: error: (.*)/.exec(stderr)?.[1];
+          const ended = await finishJob(this.db.sql, job.id, { status: 'failed', error: `the pipeline process ended (${reason}) without finishing the job${lastError ? `: ${lastError}` : ''}` }).catch(() => null);
+          resolve(ended ?? (await getJob(this.db.sql, job.id)) ?? job);
+        })();
+      });
+    });
+    this.children.set(job.id, child);
+    const tracked = done.finally(() => {
+      this.running.delete(job.id);
+      this.children.delete(job.id);
+    });
     this.running.set(job.id, tracked);
     void tracked.then((finished) => this.options.onFinished?.(finished)).catch(() => undefined);
     return job;
@@ -259,6 +311,12 @@ export class JobRunner {
     this.closed = true;
     const ids = this.runningJobs();
     await Promise.all(ids.map((id) => requestJobCancel(this.db.sql, id).catch(() => undefined)));
+    // Child processes get a grace period to stop at their next check, then are killed (nothing half-done is registered).
+    const kill = setTimeout(() => {
+      for (const child of this.children.values()) child.kill('SIGKILL');
+    }, 30_000);
+    kill.unref();
     await Promise.all(ids.map((id) => this.running.get(id)?.catch(() => undefined)));
+    clearTimeout(kill);
   }
 }

@@ -99,6 +99,16 @@ export async function createJob(sql: SqlClient, kind: string, params: Record<str
   return toRecord(rows[0]);
 }
 
+/** Takes over a running job row created by another process (the server that spawned this worker). */
+export async function claimJob(sql: SqlClient, id: number): Promise<JobRecord> {
+  const rows = await sql.query<JobRow>(`UPDATE jobs SET worker = $2, heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING ${COLUMNS}`, [
+    checkId(id),
+    currentWorker(),
+  ]);
+  if (!rows[0]) throw new Error(`--job-id: job ${id} does not exist or is not running`);
+  return toRecord(rows[0]);
+}
+
 export async function getJob(sql: SqlClient, id: number): Promise<JobRecord | null> {
   const rows = await sql.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [checkId(id)]);
   return rows[0] ? toRecord(rows[0]) : null;

@@ -66,6 +66,8 @@ export interface RankerStageOptions {
   compareWith?: readonly { name: string; dir: string }[];
   /** Checked between streamed chunks and epochs: true stops the stage with an Error whose message starts with "cancelled". */
   shouldStop?: () => boolean | Promise<boolean>;
+  /** Training inside a serving process: pause for the event loop after this many ms of work (default: never). */
+  yieldEveryMs?: number;
   version?: string;
   onProgress?: (done: number, total: number, epoch: number) => void;
 }
@@ -187,6 +189,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     version,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    yieldEveryMs: options.yieldEveryMs,
   });
   result.ranker.dispose();
   const trained = performance.now();

@@ -50,6 +50,11 @@ export interface PipelineOptions {
   onLog?: (line: string) => void;
   /** Polled between steps: true stops the run (nothing is registered) with a CancelledError. */
   shouldStop?: () => boolean;
+  /**
+   * Running inside a serving process (the embedded database's only process): ranker training pauses for the event
+   * loop every few ms so requests keep being answered while it trains.
+   */
+  cooperative?: boolean;
 }
 
 export interface PipelineVersionOutcome {
@@ -212,6 +217,7 @@ export async function runPipeline(db: CascadeDatabase, options: PipelineOptions)
         maxEventId: snapshot.maxEventId,
         compareWith,
         shouldStop: options.shouldStop,
+        ...(options.cooperative ? { yieldEveryMs: 20 } : {}),
       };
       const r = await stage('train_ranker', (report) =>
         trainRankerStage(db, { ...stageOptions, onProgress: (d, t, epoch) => report(d / Math.max(1, t), `epoch ${epoch}: ${d}/${t} batches`) }),

@@ -29,6 +29,8 @@ export interface RankerTrainingOptions {
   onEpoch?: (metrics: EpochMetrics) => void;
   /** Checked between epochs: when it returns true, training stops with an Error whose message starts with "cancelled". */
   shouldStop?: () => boolean | Promise<boolean>;
+  /** Yield to the event loop after this many ms of training (for training inside a serving process). */
+  yieldEveryMs?: number;
 }
 
 export interface RankerTrainingResult {
@@ -64,6 +66,7 @@ export async function trainRanker(options: RankerTrainingOptions): Promise<Ranke
     predictBatchSize: options.predictBatchSize,
     onProgress: options.onProgress,
     onEpoch: options.onEpoch,
+    yieldEveryMs: options.yieldEveryMs,
   });
   let training: TrainResult;
   for (;;) {
@@ -71,6 +74,11 @@ export async function trainRanker(options: RankerTrainingOptions): Promise<Ranke
     if (step.done) {
       training = step.value;
       break;
+    }
+    if (step.value === null) {
+      // a cooperative pause: let the process's other work (requests) run
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
     }
     if (options.shouldStop && (await options.shouldStop())) {
       model.dispose();

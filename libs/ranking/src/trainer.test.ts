@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
 import { createCtrModel } from './create-model.js';
-import { trainCtrModel } from './trainer.js';
+import { trainCtrModel, trainCtrModelEpochs } from './trainer.js';
 
 describe('trainCtrModel', () => {
   // One informative field: the training label follows it, the validation label is its opposite, so validation
@@ -33,6 +33,17 @@ describe('trainCtrModel', () => {
     const reference = await createCtrModel('fm', layout, { embedDim: 2, learningRate: 0.05 });
     trainCtrModel(reference, train, null, { epochs: 1, batchSize: 100, seed: 1 });
     expect(Array.from(model.predict(ids, n))).toEqual(Array.from(reference.predict(ids, n)));
+  });
+
+  it('pauses between batches when cooperative, with the same weights as a straight run', async () => {
+    const paused = await createCtrModel('fm', layout, { embedDim: 2, learningRate: 0.05 });
+    const steps = trainCtrModelEpochs(paused, train, null, { epochs: 2, batchSize: 100, seed: 1, yieldEveryMs: 0 });
+    let pauses = 0;
+    for (let step = steps.next(); !step.done; step = steps.next()) if (step.value === null) pauses++;
+    expect(pauses).toBe(2 * (n / 100));
+    const straight = await createCtrModel('fm', layout, { embedDim: 2, learningRate: 0.05 });
+    trainCtrModel(straight, train, null, { epochs: 2, batchSize: 100, seed: 1 });
+    expect(Array.from(paused.predict(ids, n))).toEqual(Array.from(straight.predict(ids, n)));
   });
 
   it('validates its options', async () => {

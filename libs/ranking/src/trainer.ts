@@ -23,6 +23,11 @@ export interface TrainOptions {
   /** Called after every batch with the rows done so far and the total for the run. */
   onProgress?: (done: number, total: number, epoch: number) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /**
+   * Cooperative training (inside a serving process): the generator also yields `null` between batches once this
+   * many ms of work have passed, so an async driver can let the event loop serve requests. Unset: never.
+   */
+  yieldEveryMs?: number;
 }
 
 export interface EpochMetrics {
@@ -81,7 +86,7 @@ export function* trainCtrModelEpochs(
   train: CtrExamples,
   validation: CtrExamples | null,
   options: TrainOptions,
-): Generator<EpochMetrics, TrainResult, void> {
+): Generator<EpochMetrics | null, TrainResult, void> {
   const slots = model.layout.slotField.length;
   validateExamples('train', train, slots);
   if (validation) validateExamples('validation', validation, slots);
@@ -107,6 +112,9 @@ export function* trainCtrModelEpochs(
   let trainCpuSeconds = 0;
   let stoppedEarly = false;
   const total = n * epochs;
+  const yieldEveryMs = options.yieldEveryMs;
+  let lastYield = performance.now();
+  let pausedMs = 0;
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     // Fisher-Yates with the seeded generator: deterministic for a seed.
@@ -128,8 +136,16 @@ export function* trainCtrModelEpochs(
       }
       lossSum += model.trainBatch(batchIds, batchLabels, 0, batch) * batch;
       options.onProgress?.((epoch - 1) * n + start + batch, total, epoch);
+      if (yieldEveryMs !== undefined && performance.now() - lastYield >= yieldEveryMs) {
+        const paused = performance.now();
+        yield null;
+        lastYield = performance.now();
+        pausedMs += lastYield - paused;
+      }
     }
-    const seconds = (performance.now() - t0) / 1000;
+    // Time spent paused (serving, when cooperative) is not training time.
+    const seconds = (performance.now() - t0 - pausedMs) / 1000;
+    pausedMs = 0;
     const cpu = process.cpuUsage(cpu0);
     trainCpuSeconds += (cpu.user + cpu.system) / 1e6;
     trainSeconds += seconds;

@@ -2,8 +2,8 @@
 // promotion, as one job row (progress, log, result) that the console shows. Servers pick promotions up by
 // themselves (hot reload). With the embedded database, stop the server first (it owns the database) or start
 // the pipeline from the console or the API, which run it inside the server.
-import type { Command } from 'commander';
-import { failAbandonedJobs, GATE_METRICS, pipelineJobWork, runJob, type PipelineJobParams, type PipelineResult } from '@cascade/pipeline';
+import { Option, type Command } from 'commander';
+import { failAbandonedJobs, GATE_METRICS, pipelineJobParamsSchema, pipelineJobWork, runJob, type PipelineJobParams, type PipelineResult } from '@cascade/pipeline';
 import { action, createProgress, parseNumber, parsePositiveInt, printSummary } from '../cli-kit.js';
 import { withDatabase, withDatabaseOptions } from './database-options.js';
 import { resolveModelsDir, withModelsDirOption, type ModelsDirOptions } from './models-dir.js';
@@ -22,7 +22,23 @@ interface PipelineCommandOptions extends ModelsDirOptions {
   rankerModel?: string;
   epochs?: number;
   maxImpressions?: number;
+  jobId?: number;
+  params?: string;
   json?: boolean;
+}
+
+/** --params: a whole pipeline configuration as JSON (how a server hands a job to a pipeline process). */
+function parseParamsJson(text: string): PipelineJobParams {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('--params: not valid JSON');
+  }
+  const { kinds, ...rest } = (value ?? {}) as Record<string, unknown>;
+  const parsed = pipelineJobParamsSchema.safeParse(rest);
+  if (!parsed.success) throw new Error(`--params: field "${parsed.error.issues[0].path.join('.')}": ${parsed.error.issues[0].message}`);
+  return { ...parsed.data, kinds: parseKinds(Array.isArray(kinds) ? kinds.join(',') : 'recall,ranker') } as PipelineJobParams;
 }
 
 function parseKinds(value: string): ('recall' | 'ranker')[] {
@@ -56,7 +72,9 @@ export function registerPipelineCommand(program: Command): void {
         .option('--ranker-model <model>', 'ranker: deepfm, fm or lr (default deepfm)')
         .option('--epochs <n>', 'ranker epochs (default 2)', parsePositiveInt('--epochs'))
         .option('--max-impressions <n>', 'ranker training window: the latest N impressions (default 2,000,000)', parsePositiveInt('--max-impressions'))
-        .option('--json', 'print only the JSON summary'),
+        .option('--json', 'print only the JSON summary')
+        .addOption(new Option('--job-id <id>', 'run under this existing job row (a server started this process)').argParser(parsePositiveInt('--job-id')).hideHelp())
+        .addOption(new Option('--params <json>', 'the whole configuration as JSON (a server started this process)').hideHelp()),
     ),
   )
     .addHelpText(
@@ -69,7 +87,7 @@ export function registerPipelineCommand(program: Command): void {
         if (options.rankerModel !== undefined && !['deepfm', 'fm', 'lr'].includes(options.rankerModel)) {
           throw new Error(`--ranker-model: must be one of deepfm, fm, lr; got "${options.rankerModel}"`);
         }
-        const params: PipelineJobParams = {
+        const params: PipelineJobParams = options.params !== undefined ? parseParamsJson(options.params) : {
           kinds,
           holdoutShare: options.holdoutShare,
           promote: options.promote,
@@ -102,6 +120,7 @@ export function registerPipelineCommand(program: Command): void {
             onLog: (line) => {
               if (!options.json && !process.stderr.isTTY) process.stderr.write(`cascade: ${line}\n`);
             },
+            jobId: options.jobId,
           });
           progress.stop();
           return finished;

@@ -2,6 +2,7 @@
 // default), seeds the demo data when it is empty, trains the recall and ranking models from the events when
 // the models folder has none yet (reusing them on later starts), then serves the API until interrupted.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { countEntities, defaultDataDir, seedDemoData } from '@cascade/db';
 import { activeModelVersionIds, ensureStartupModels, JobRunner, loadServingRecommender, PipelineScheduler, type StartupStageReport } from '@cascade/pipeline';
@@ -112,7 +113,12 @@ export function registerStartCommand(program: Command): void {
       // The active registry versions; without models the recommender serves its fallbacks (popularity and new
       // items, recall order).
       const recommender = await loadServingRecommender(db);
-      const jobs = new JobRunner(db, { modelsDir, onLog: (jobId, line) => say(`cascade: job ${jobId}: ${line}`) });
+      // With PostgreSQL, pipeline jobs run as their own `cascade pipeline` processes; embedded, in this one.
+      const jobs = new JobRunner(db, {
+        modelsDir,
+        pipelineProcess: { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL('../main.ts', import.meta.url))] },
+        onLog: (jobId, line) => say(`cascade: job ${jobId}: ${line}`),
+      });
       await jobs.recoverAbandoned();
       if ((await countActiveApiKeys(db.sql)) === 0) {
         const created = await createApiKey(db.sql, { name: 'first admin key (npm start)', scopes: ['admin', 'recommend', 'ingest'] });
