@@ -5,13 +5,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../apps/jobs/src/console-process.js';
-import { callTrpc, launchChromium, screenshot } from './console/browser.js';
+import { callTrpc, launchChromium, NO_LOADING, screenshot } from './console/browser.js';
 import { startConsoleStack, type ConsoleStack } from './console/stack.js';
 
 let stack: ConsoleStack;
 let browser: Browser;
 let admin: BrowserContext;
 let page: Page;
+let apiKey = '';
 
 const VIEWER = { email: 'viewer@example.com', password: 'viewer-password-1' };
 
@@ -25,7 +26,7 @@ async function signIn(target: Page, email: string, password: string): Promise<vo
 /** Navigates inside the console and waits for the page's data (no loading skeleton left). */
 async function open(path: string): Promise<void> {
   await page.goto(`${stack.consoleUrl}${path}`);
-  await page.waitForFunction(() => document.querySelectorAll('[data-state="loading"]').length === 0, undefined, { timeout: 30_000 });
+  await page.waitForFunction(NO_LOADING, undefined, { timeout: 30_000 });
 }
 
 function rows(testId: string, target: Page = page) {
@@ -36,17 +37,10 @@ beforeAll(async () => {
   // Build first (when the sources changed), so npm start only serves it.
   await buildConsole();
   stack = await startConsoleStack();
-  // Some live traffic on "home": latency on the overview, impressions for the arms.
-  const key = /API key \(shown once\): (csk_\S+)/.exec(stack.output())?.[1];
-  expect(key, 'npm start prints the first API key').toBeTruthy();
-  for (let u = 1; u <= 20; u++) {
-    const response = await fetch(`${stack.apiUrl}/trpc/recommend`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: `user-${u}`, placement: 'home', k: 10 }),
-    });
-    expect(response.status).toBe(200);
-  }
+  // Some live traffic on "home": latency on the overview, impressions and clicks for the arms.
+  apiKey = /API key \(shown once\): (csk_\S+)/.exec(stack.output())?.[1] ?? '';
+  expect(apiKey, 'npm start prints the first API key').toBeTruthy();
+  await serveTraffic(1, 20);
   browser = await launchChromium();
   admin = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   page = await admin.newPage();
@@ -76,7 +70,7 @@ describe('the admin console', () => {
     await page.waitForURL(`${stack.consoleUrl}/`);
     await expect.poll(() => page.getByTestId('signed-in-user').textContent()).toBe(stack.adminEmail);
     // the session cookie is httpOnly: scripts never see it
-    expect(await page.evaluate(() => document.cookie)).not.toContain('cascade_session');
+    expect(await page.evaluate('document.cookie')).not.toContain('cascade_session');
     const cookie = (await admin.cookies()).find((c) => c.name === 'cascade_session');
     expect(cookie?.httpOnly).toBe(true);
     await expect.poll(() => page.getByTestId('count-users').textContent()).toContain('2,000');
@@ -125,7 +119,7 @@ describe('the admin console', () => {
     await screenshot(page, 'user-detail');
   });
 
-  it('runs the pipeline live in the inspector and shows every stage, then compares two versions', async () => {
+  it('runs the pipeline live in the inspector and shows every stage', async () => {
     await open('/inspector?user=user-1');
     await page.getByLabel('Placement', { exact: true }).fill('home');
     await page.getByRole('button', { name: 'Run pipeline' }).click();
@@ -136,11 +130,6 @@ describe('the admin console', () => {
     expect(await rows('final-list').count()).toBe(10);
     await screenshot(page, 'inspector');
 
-    await page.getByRole('tab', { name: 'Compare two model versions' }).click();
-    await page.getByRole('button', { name: 'Compare', exact: true }).click();
-    await expect.poll(() => rows('final-list-A').count(), { timeout: 30_000 }).toBe(10);
-    await expect.poll(() => rows('final-list-B').count(), { timeout: 30_000 }).toBe(10);
-    await screenshot(page, 'inspector-compare');
   });
 
   let trainedVersion = 0;
@@ -150,7 +139,7 @@ describe('the admin console', () => {
     await page.getByLabel('Parameters', { exact: true }).fill(JSON.stringify({ promote: false, ranker: { model: 'deepfm', epochs: 2 } }));
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.waitForURL(/\/jobs\/\d+$/);
-    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 180_000, intervals: [1000] }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 180_000, interval: 1000 }).toBe('succeeded');
     await expect.poll(() => page.getByTestId('job-log').textContent()).toMatch(/\S/);
     await screenshot(page, 'job-detail');
     await open('/jobs');
@@ -177,6 +166,22 @@ describe('the admin console', () => {
     const list = await callTrpc(stack.consoleUrl, 'admin.models.list', { kind: 'ranker', page: 1, pageSize: 10 }, { method: 'GET', cookie: await cookieHeader(admin) });
     const versions = (list.body.result?.data as { rows: { id: number; status: string }[] }).rows;
     expect(versions.find((v) => v.id === promotedId)?.status).toBe('active');
+  });
+
+  it('compares two ranker versions side by side for the same user in the inspector', async () => {
+    await open('/inspector?user=user-1&placement=home');
+    await page.getByRole('tab', { name: 'Compare two model versions' }).click();
+    const rankerV1 = await firstVersionId('ranker');
+    await page.getByLabel('A: ranker', { exact: true }).selectOption(String(rankerV1));
+    await page.getByLabel('B: ranker', { exact: true }).selectOption(String(promotedId));
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect.poll(() => rows('final-list-A').count(), { timeout: 30_000 }).toBe(10);
+    await expect.poll(() => rows('final-list-B').count(), { timeout: 30_000 }).toBe(10);
+    const a = (await page.getByTestId('compare').locator('.card').first().textContent()) ?? '';
+    const b = (await page.getByTestId('compare').locator('.card').nth(1).textContent()) ?? '';
+    expect(a).toMatch(/Ranker\s*deepfm-/);
+    expect(b).toMatch(/Ranker\s*pipeline-/);
+    await screenshot(page, 'inspector-compare');
   });
 
   it('creates and revokes an API key (shown once), and adds a viewer', async () => {
@@ -252,6 +257,9 @@ describe('the admin console', () => {
     const home = rows('placements').filter({ hasText: 'home' });
     await expect.poll(() => home.textContent()).toContain('ε-greedy (epsilon 0.2)');
     expect(await home.textContent()).toContain('configured');
+    // the arms that served on home, with their intervals
+    await expect.poll(() => rows('arm-stats').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByTestId('arm-chart').waitFor();
     await screenshot(page, 'exploration');
   });
 
@@ -285,6 +293,20 @@ describe('the admin console', () => {
     await page.waitForURL(/\/sign-in\?next=%2Fmodels/);
   });
 });
+
+/** Recommendations on "home" for users from…to, and a click on the first item of each (attributed by requestId). */
+async function serveTraffic(from: number, to: number): Promise<void> {
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const clicks: Record<string, unknown>[] = [];
+  for (let u = from; u <= to; u++) {
+    const response = await fetch(`${stack.apiUrl}/trpc/recommend`, { method: 'POST', headers, body: JSON.stringify({ userId: `user-${u}`, placement: 'home', k: 10 }) });
+    expect(response.status).toBe(200);
+    const served = ((await response.json()) as { result: { data: { requestId: string; items: { itemId: string }[] } } }).result.data;
+    clicks.push({ type: 'click', userId: `user-${u}`, itemId: served.items[u % served.items.length].itemId, requestId: served.requestId, placement: 'home', occurredAt: Date.now() });
+  }
+  const logged = await fetch(`${stack.apiUrl}/trpc/events.logBatch`, { method: 'POST', headers, body: JSON.stringify({ events: clicks }) });
+  expect(logged.status, await logged.clone().text()).toBe(200);
+}
 
 async function cookieHeader(context: BrowserContext): Promise<string> {
   return (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');

@@ -8,6 +8,9 @@ import { root } from './stack.js';
 export const CHROMIUM = process.env.CASCADE_CHROMIUM ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(root, 'e2e', 'artifacts', 'screenshots');
 
+/** True in the page once no loading skeleton is left (a string: the e2e project compiles without the DOM types). */
+export const NO_LOADING = `document.querySelectorAll('[data-state="loading"]').length === 0`;
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -18,7 +21,9 @@ export function launchChromium(): Promise<Browser> {
 /** A full-page screenshot of what the page shows now, once the loading skeletons are gone. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.waitForFunction(() => document.querySelectorAll('[data-state="loading"]').length === 0, undefined, { timeout: 30_000 });
+  await page.waitForFunction(NO_LOADING, undefined, { timeout: 30_000 });
+  // no hover tooltip from the last click in the picture
+  await page.mouse.move(0, 0);
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -11,6 +11,7 @@ import {
   Line,
   LineChart,
   ResponsiveContainer,
+  Scatter,
   Tooltip,
   XAxis,
   YAxis,
@@ -116,9 +117,10 @@ export function IntervalChart({ data, testId }: { data: { name: string; ctr: num
               return name === 'CTR' ? `${pct(Number(value))} (95% CI ${pct(p.lower)} – ${pct(p.upper)})` : String(value);
             }}
           />
-          <Bar dataKey="ctr" name="CTR" fill="#9db9f7" isAnimationActive={false}>
-            <ErrorBar dataKey="interval" width={6} strokeWidth={1.5} stroke="#1d2330" direction="y" />
-          </Bar>
+          {/* dot-and-whisker: every arm shows its interval, zero-click arms included */}
+          <Scatter dataKey="ctr" name="CTR" fill={BLUE} isAnimationActive={false}>
+            <ErrorBar dataKey="interval" width={8} strokeWidth={1.5} stroke="#1d2330" direction="y" />
+          </Scatter>
         </ComposedChart>
       </ResponsiveContainer>
     </div>

@@ -88,7 +88,7 @@ export default function OverviewPage() {
         </QueryView>
       </div>
 
-      <div className="grid grid-2">
+      <div className="stack">
         <div className="card">
           <div className="card-header">
             <h2>Active models</h2>
@@ -111,7 +111,8 @@ export default function OverviewPage() {
                     ),
                   },
                   { header: 'Status', cell: (m) => <StatusBadge status={m.status} /> },
-                  { header: 'Offline metrics', cell: (m) => <MetricsSummary kind={m.kind} metrics={m.metrics} /> },
+                  { header: 'Offline metrics', wrap: true, cell: (m) => <MetricsSummary kind={m.kind} metrics={m.metrics} /> },
+                  { header: 'Promotion gate', wrap: true, cell: (m) => <span className="small">{m.decision || '—'}</span> },
                   { header: 'Active since', cell: (m) => formatDate(m.activatedAt) },
                 ]}
               />
@@ -128,7 +129,7 @@ export default function OverviewPage() {
               s.stageLatency.every((l) => l.count === 0) ? (
                 <Empty>No requests served yet: latency appears once the API has served recommendations.</Empty>
               ) : (
-                <>
+                <div className="grid grid-2" style={{ marginBottom: 0, alignItems: 'center' }}>
                   <LatencyChart data={s.stageLatency} />
                   <DataTable
                     testId="stage-latency"
@@ -141,7 +142,7 @@ export default function OverviewPage() {
                       { header: 'Requests', numeric: true, cell: (l) => formatInt(l.count) },
                     ]}
                   />
-                </>
+                </div>
               )
             }
           </QueryView>

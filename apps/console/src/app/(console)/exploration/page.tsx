@@ -109,7 +109,7 @@ export default function ExplorationPage() {
   return (
     <>
       <PageHeader title="Exploration" description="How each placement fills its slots between exploiting the ranker and exploring new arms." />
-      <div className="grid" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)' }}>
+      <div className="grid grid-2">
         <div className="card">
           <h2>Placements</h2>
           <QueryView query={placements} isEmpty={(d) => d.length === 0} empty="No placement has a configured policy or served traffic yet: configure one on the right.">
@@ -130,7 +130,6 @@ export default function ExplorationPage() {
                   },
                   { header: 'Policy', wrap: true, cell: (p) => describePolicy(p.policy as Record<string, unknown>) },
                   { header: 'Source', cell: (p) => <StatusBadge status={p.source} /> },
-                  { header: 'Updated', cell: (p) => formatDate(p.updatedAt) },
                 ]}
               />
             )}
@@ -157,7 +156,11 @@ export default function ExplorationPage() {
             <div className="state">Choose a placement, or name one to configure.</div>
           ) : canEdit ? (
             <>
-              {!current ? <p className="muted small">“{selected}” has no configured policy yet: it serves with the default until you save one.</p> : null}
+              <p className="muted small" style={{ marginTop: -6 }}>
+                {current?.updatedAt
+                  ? `Configured ${formatDate(current.updatedAt)}; changes apply to the next request.`
+                  : `“${selected}” serves with the default policy until you save one; changes apply to the next request.`}
+              </p>
               <PolicyEditor placement={selected} current={(current?.policy as Record<string, unknown> | undefined) ?? DEFAULT_POLICY} />
             </>
           ) : (

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { DataTable } from '../../../components/data-table';
 import { formatMs, formatNumber } from '../../../lib/format';
+import { describePolicy } from '../../../lib/policy-form';
 import type { RouterOutputs } from '../../../lib/trpc';
 
 export type Inspection = RouterOutputs['admin']['inspector']['run'];
@@ -74,7 +75,8 @@ export function RunSummary({ result }: { result: Inspection }) {
   );
 }
 
-export function FinalList({ result, testId, highlight }: { result: Inspection; testId?: string; highlight?: (itemId: string) => boolean }) {
+/** The served list; `compact` leaves out the channels (side-by-side comparison). */
+export function FinalList({ result, testId, highlight, compact }: { result: Inspection; testId?: string; highlight?: (itemId: string) => boolean; compact?: boolean }) {
   return (
     <DataTable
       testId={testId ?? 'final-list'}
@@ -85,7 +87,7 @@ export function FinalList({ result, testId, highlight }: { result: Inspection; t
         { header: 'Slot', numeric: true, cell: (r) => result.final.indexOf(r) + 1 },
         { header: 'Item', cell: (r) => itemLink(r.itemId) },
         { header: 'pCTR', numeric: true, cell: (r) => formatNumber(r.pctr, 4) },
-        { header: 'Channels', wrap: true, cell: (r) => <span className="small">{r.channels.join(', ')}</span> },
+        ...(compact ? [] : [{ header: 'Channels', wrap: true, cell: (r: Inspection['final'][number]) => <span className="small">{r.channels.join(', ')}</span> }]),
         { header: 'Explore', cell: (r) => (r.explore ? <span className="badge warn">explore</span> : <span className="muted">exploit</span>) },
         { header: 'Propensity', numeric: true, cell: (r) => formatNumber(r.propensity, 3) },
       ]}
@@ -128,7 +130,7 @@ export function InspectionView({ result }: { result: Inspection }) {
           {result.ranking.length === 0 ? (
             <div className="state">Nothing was ranked.</div>
           ) : (
-            <div style={{ maxHeight: 560, overflowY: 'auto' }}>
+            <div style={{ maxHeight: 440, overflowY: 'auto' }}>
               <DataTable
                 rows={result.ranking}
                 rowKey={(r) => r.itemId}
@@ -143,39 +145,38 @@ export function InspectionView({ result }: { result: Inspection }) {
             </div>
           )}
         </section>
-        <div className="stack">
-          <section className="card" style={{ marginBottom: 0 }} data-testid="stage-exploration">
-            <div className="card-header">
-              <h2>3 · Exploration</h2>
-              <span className="muted">
-                policy <span className="mono">{JSON.stringify(result.policy)}</span>
-              </span>
-            </div>
-            {result.exploration.length === 0 ? (
-              <div className="state">The exploration stage did not run.</div>
-            ) : (
-              <DataTable
-                rows={result.exploration}
-                rowKey={(r) => `${r.position}-${r.itemId}`}
-                columns={[
-                  { header: 'Slot', numeric: true, cell: (r) => r.position + 1 },
-                  { header: 'Item', cell: (r) => itemLink(r.itemId) },
-                  { header: 'Decision', cell: (r) => (r.explore ? <span className="badge warn">explore</span> : <span className="badge ok">exploit</span>) },
-                  { header: 'Propensity', numeric: true, cell: (r) => formatNumber(r.propensity, 3) },
-                  { header: 'pCTR', numeric: true, cell: (r) => formatNumber(r.pctr, 4) },
-                ]}
-              />
-            )}
-          </section>
-          <section className="card" style={{ marginBottom: 0 }} data-testid="stage-final">
-            <div className="card-header">
-              <h2>Final list</h2>
-              <span className="muted">{result.final.length} items after the business filters</span>
-            </div>
-            <FinalList result={result} />
-          </section>
-        </div>
+        <section className="card" data-testid="stage-exploration">
+          <div className="card-header">
+            <h2>3 · Exploration</h2>
+            <span className="muted">
+              policy <span className="mono">{describePolicy(result.policy as Record<string, unknown>)}</span>
+            </span>
+          </div>
+          {result.exploration.length === 0 ? (
+            <div className="state">The exploration stage did not run.</div>
+          ) : (
+            <DataTable
+              rows={result.exploration}
+              rowKey={(r) => `${r.position}-${r.itemId}`}
+              columns={[
+                { header: 'Slot', numeric: true, cell: (r) => r.position + 1 },
+                { header: 'Item', cell: (r) => itemLink(r.itemId) },
+                { header: 'Decision', cell: (r) => (r.explore ? <span className="badge warn">explore</span> : <span className="badge ok">exploit</span>) },
+                { header: 'Propensity', numeric: true, cell: (r) => formatNumber(r.propensity, 3) },
+                { header: 'pCTR', numeric: true, cell: (r) => formatNumber(r.pctr, 4) },
+              ]}
+            />
+          )}
+        </section>
       </div>
+
+      <section className="card" style={{ marginBottom: 0 }} data-testid="stage-final">
+        <div className="card-header">
+          <h2>Final list</h2>
+          <span className="muted">{result.final.length} items after the business filters</span>
+        </div>
+        <FinalList result={result} />
+      </section>
     </div>
   );
 }

@@ -21,7 +21,7 @@ function VersionSelect({ kind, value, onChange, label }: { kind: 'recall' | 'ran
   return (
     <label className="field">
       {label}
-      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)} style={{ maxWidth: 240 }}>
         <option value="">Served (active)</option>
         {versions.data?.rows
           .filter((v) => v.status !== 'failed' && v.status !== 'training')
@@ -81,7 +81,7 @@ function CompareRuns({ a, b }: { a: RunInput; b: RunInput }) {
               {(result) => (
                 <div className="stack">
                   <RunSummary result={result} />
-                  <FinalList result={result} testId={`final-list-${name}`} highlight={(id) => !other.has(id)} />
+                  <FinalList result={result} testId={`final-list-${name}`} highlight={(id) => !other.has(id)} compact />
                 </div>
               )}
             </QueryView>

@@ -5,6 +5,7 @@ import { useParams } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../../../../components/confirm-dialog';
 import { JobProgress } from '../../../../components/job-progress';
+import { JobResult } from '../../../../components/job-result';
 import { KeyValues } from '../../../../components/key-values';
 import { PageHeader } from '../../../../components/page-header';
 import { QueryView } from '../../../../components/query-state';
@@ -83,7 +84,7 @@ export default function JobPage() {
               </div>
               <div className="card">
                 <h2>Result</h2>
-                {d.result ? <KeyValues record={d.result} testId="job-result" /> : <div className="state">{live(d.status) ? 'Not finished yet.' : 'No result.'}</div>}
+                {d.result ? <JobResult result={d.result} /> : <div className="state">{live(d.status) ? 'Not finished yet.' : 'No result.'}</div>}
               </div>
             </div>
           </div>

@@ -11,7 +11,9 @@ import { HEADLINE_METRICS, metricValue } from '../../../../components/model-metr
 import { PageHeader } from '../../../../components/page-header';
 import { Empty, QueryView } from '../../../../components/query-state';
 import { StatusBadge } from '../../../../components/status-badge';
-import { errorMessage, formatDate, formatNumber } from '../../../../lib/format';
+import { errorMessage, formatDate, formatInt, formatNumber } from '../../../../lib/format';
+
+const formatMetric = (v: number | undefined) => (v !== undefined && Number.isInteger(v) && Math.abs(v) >= 10 ? formatInt(v) : formatNumber(v, 4));
 import { useCanEdit } from '../../../../lib/session';
 import { trpc } from '../../../../lib/trpc';
 
@@ -129,11 +131,11 @@ export default function ModelVersionPage() {
                       {rows.map((r) => (
                         <tr key={r.key}>
                           <td>{r.label}</td>
-                          <td className="num">{formatNumber(r.value, 4)}</td>
-                          {compared ? <td className="num">{formatNumber(r.current, 4)}</td> : null}
+                          <td className="num">{formatMetric(r.value)}</td>
+                          {compared ? <td className="num">{formatMetric(r.current)}</td> : null}
                           {compared ? (
                             <td className={`num ${r.better === true ? 'delta-up' : r.better === false ? 'delta-down' : ''}`}>
-                              {r.diff === undefined ? '—' : `${r.diff > 0 ? '+' : ''}${r.diff.toFixed(4)}`}
+                              {r.diff === undefined ? '—' : `${r.diff > 0 ? '+' : ''}${formatMetric(r.diff)}`}
                             </td>
                           ) : null}
                         </tr>
