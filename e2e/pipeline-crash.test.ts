@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
 import { openDatabase, type CascadeDatabase } from '@cascade/db';
 import { createCascadeClient } from '@cascade/sdk';
-import { freePort } from './free-port.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = process.env.CASCADE_TEST_DATABASE_URL;
@@ -55,29 +55,11 @@ function cascade(args: string[], killAfterMs?: number): Promise<Run> {
 }
 
 let db: CascadeDatabase;
-let server: ReturnType<typeof spawn> | undefined;
+let server: ServerProcess | undefined;
 
 async function startServer(): Promise<string> {
-  const port = await freePort();
-  server = spawn('node', ['--conditions=@cascade/source', '--import', 'tsx', 'apps/server/src/main.ts'], {
-    cwd: root,
-    env: { ...env, CASCADE_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]);
-      }
-    };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', onData);
-  });
+  server = await startServerProcess(env);
+  return server.url;
 }
 
 /** The registry invariants that must hold whenever no pipeline is running. */
@@ -108,7 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.kill('SIGKILL');
+  await server?.stop('SIGKILL');
   await db?.close();
   if (baseUrl) {
     const admin = await openDatabase({ databaseUrl: baseUrl, migrate: false, poolSize: 1 });

@@ -1,22 +1,18 @@
 // The client SDK against a real server process: seeded data, trained models and an API key prepared with the
 // CLI, then apps/server started on a free port and driven only through @cascade/sdk.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { nodeArgs, repoRoot as root, startServerProcess, type ServerProcess } from './server-process.js';
 import { createCascadeClient } from '@cascade/sdk';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'cascade-sdk-e2e-'));
 const dataDir = path.join(work, 'data');
 const modelsDir = path.join(work, 'models');
 const env = { ...process.env, CASCADE_DATA_DIR: dataDir, CASCADE_MODELS_DIR: modelsDir, DATABASE_URL: '' };
-const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
-let child: ChildProcess | undefined;
 
 /** Runs a `cascade` CLI command and returns its last stdout line parsed as JSON. */
 async function cascade(...args: string[]): Promise<Record<string, unknown>> {
@@ -38,43 +34,19 @@ async function trainModels(): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
+let server: ServerProcess | undefined;
+
 /** Starts apps/server and resolves with its URL once it logs that it is ready. */
 async function startServer(): Promise<string> {
-  const port = await freePort();
-  child = spawn('node', [...nodeArgs, 'apps/server/src/main.ts'], {
-    cwd: root,
-    env: { ...env, CASCADE_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]);
-      }
-    };
-    child!.stdout!.on('data', onData);
-    child!.stderr!.on('data', onData);
-    child!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
-    });
-  });
+  server = await startServerProcess(env, 60_000);
+  return server.url;
 }
 
 /** SIGTERM to the server's process group; resolves with its exit code. */
 async function stopServer(): Promise<number | null> {
-  const proc = child;
-  child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return proc?.exitCode ?? null;
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  process.kill(-proc.pid!, 'SIGTERM');
-  return exited;
+  const proc = server;
+  server = undefined;
+  return proc ? proc.stop('SIGTERM') : null;
 }
 
 afterAll(async () => {

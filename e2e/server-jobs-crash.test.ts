@@ -2,17 +2,15 @@
 // started through the admin API is cut short by SIGKILLing the whole server at random points; after each restart
 // the registry is consistent (one active version per kind, nothing half-registered), the killed job is marked
 // failed, the server recommends with the active models, and a pipeline run afterwards completes.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '@cascade/core';
-import { freePort } from './free-port.js';
+import { nodeArgs, repoRoot as root, startServerProcess, type ServerProcess } from './server-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'cascade-server-jobs-'));
 const env = {
   ...process.env,
@@ -22,8 +20,7 @@ const env = {
   CASCADE_ADMIN_EMAIL: 'ops@example.com',
   CASCADE_ADMIN_PASSWORD: 'crash-test-password',
 };
-const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
-let server: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 
 async function cascade(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await promisify(execFile)('node', [...nodeArgs, 'apps/jobs/src/main.ts', ...args], { cwd: root, env, maxBuffer: 64 << 20 });
@@ -31,32 +28,14 @@ async function cascade(...args: string[]): Promise<Record<string, unknown>> {
 }
 
 async function startServer(): Promise<string> {
-  const port = await freePort();
-  server = spawn('node', [...nodeArgs, 'apps/server/src/main.ts'], { cwd: root, env: { ...env, CASCADE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]);
-      }
-    };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', onData);
-    server!.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  server = await startServerProcess(env);
+  return server.url;
 }
 
 async function killServer(): Promise<void> {
   const proc = server;
   server = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGKILL');
-  await exited;
+  await proc?.stop('SIGKILL');
 }
 
 /** The admin API as the console uses it: session cookie plus CSRF header on mutations. */
