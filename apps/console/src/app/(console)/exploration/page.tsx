@@ -172,7 +172,7 @@ export default function ExplorationPage() {
         <div className="card">
           <div className="card-header">
             <h2>Arm statistics · {selected}</h2>
-            <span className="muted small">live, refreshed every 5 s · bars show CTR with its 95% interval</span>
+            <span className="muted small">live, refreshed every 5 s · dots show CTR, whiskers its 95% interval</span>
           </div>
           <ArmStats placement={selected} />
         </div>

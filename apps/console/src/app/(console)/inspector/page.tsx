@@ -105,6 +105,7 @@ export default function InspectorPage() {
   const [placement, setPlacement] = useState(url.get('placement', 'home'));
   const [k, setK] = useState(10);
   const [category, setCategory] = useState('');
+  const [contextValues, setContextValues] = useState('');
   const [a, setA] = useState<VersionChoice>({ recall: '', ranker: '' });
   const [b, setB] = useState<VersionChoice>({ recall: '', ranker: '' });
   const [submitted, setSubmitted] = useState<{ base: RunInput; a: VersionChoice; b: VersionChoice; mode: 'inspect' | 'compare'; n: number } | null>(null);
@@ -115,9 +116,21 @@ export default function InspectorPage() {
     if (!userId.trim()) return setFormError('Choose a user id.');
     if (!placement.trim()) return setFormError('Choose a placement.');
     if (!Number.isInteger(k) || k < 1 || k > 100) return setFormError('k must be a whole number from 1 to 100.');
+    let values: Record<string, string | number | boolean | null> | undefined;
+    if (contextValues.trim()) {
+      try {
+        values = JSON.parse(contextValues) as Record<string, string | number | boolean | null>;
+      } catch (error) {
+        return setFormError(`Context values are not valid JSON: ${(error as Error).message}`);
+      }
+      if (typeof values !== 'object' || values === null || Array.isArray(values) || Object.values(values).some((v) => typeof v === 'object' && v !== null)) {
+        return setFormError('Context values must be a JSON object of strings, numbers, booleans or null, e.g. {"device": "mobile"}.');
+      }
+    }
     setFormError(null);
     url.set({ user: userId.trim(), placement: placement.trim() });
-    const base: RunInput = { userId: userId.trim(), placement: placement.trim(), k, context: category.trim() ? { category: category.trim() } : undefined };
+    const context = category.trim() || values ? { category: category.trim() || undefined, values } : undefined;
+    const base: RunInput = { userId: userId.trim(), placement: placement.trim(), k, context };
     setSubmitted({ base, a, b, mode, n: (submitted?.n ?? 0) + 1 });
   };
 
@@ -153,6 +166,10 @@ export default function InspectorPage() {
             <label className="field">
               Context category
               <input name="category" aria-label="Context category" value={category} onChange={(e) => setCategory(e.target.value)} placeholder="optional" />
+            </label>
+            <label className="field">
+              Context values (JSON)
+              <input name="contextValues" aria-label="Context values" value={contextValues} onChange={(e) => setContextValues(e.target.value)} placeholder='{"device": "mobile"}' />
             </label>
             {mode === 'compare' ? (
               <>

@@ -136,7 +136,7 @@ export default function ExperimentPage() {
             <div className="card">
               <div className="card-header">
                 <h2>Per-variant CTR</h2>
-                <span className="muted small">bars show CTR with its 95% interval</span>
+                <span className="muted small">dots show CTR, whiskers its 95% interval</span>
               </div>
               {d.variants.every((v) => v.impressions === 0) ? (
                 <div className="state" data-state="empty">

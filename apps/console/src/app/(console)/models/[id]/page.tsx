@@ -13,7 +13,7 @@ import { Empty, QueryView } from '../../../../components/query-state';
 import { StatusBadge } from '../../../../components/status-badge';
 import { errorMessage, formatDate, formatInt, formatNumber } from '../../../../lib/format';
 
-const formatMetric = (v: number | undefined) => (v !== undefined && Number.isInteger(v) && Math.abs(v) >= 10 ? formatInt(v) : formatNumber(v, 4));
+const formatMetric = (v: number | undefined) => (v !== undefined && Number.isInteger(v) ? formatInt(v) : formatNumber(v, 4));
 import { useCanEdit } from '../../../../lib/session';
 import { trpc } from '../../../../lib/trpc';
 
