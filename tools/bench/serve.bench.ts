@@ -297,6 +297,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const failures = new Map<string, number>();
     const fallbacksByPhase: Record<string, Record<string, number>> = {};
     const stagesByPhase: Record<string, Record<string, number | null>> = {};
+    const stagesP99ByPhase: Record<string, Record<string, number | null>> = {};
     for (const connections of [1, 16, 64]) {
       fallbacks.clear();
       responses = 0;
@@ -306,7 +307,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       for (const [k, v] of f) failures.set(k, (failures.get(k) ?? 0) + v);
       phases[`c${connections}`] = { ...phase, ranked_share: Math.round((ranked / Math.max(1, responses)) * 1000) / 1000 };
       fallbacksByPhase[`c${connections}`] = Object.fromEntries([...fallbacks].map(([k, v]) => [k, Math.round((v / Math.max(1, responses)) * 1000) / 1000]));
-      stagesByPhase[`c${connections}`] = Object.fromEntries(STAGE_NAMES.map((name) => [name, quantile(Float64Array.from(stages[name]).sort(), 0.5)]));
+      const sortedStages = STAGE_NAMES.map((name) => [name, Float64Array.from(stages[name]).sort()] as const);
+      stagesByPhase[`c${connections}`] = Object.fromEntries(sortedStages.map(([name, sorted]) => [name, quantile(sorted, 0.5)]));
+      stagesP99ByPhase[`c${connections}`] = Object.fromEntries(sortedStages.map(([name, sorted]) => [name, quantile(sorted, 0.99)]));
       log(
         `recommend c${connections}: ${phase.rps} req/s, p50 ${phase.p50_ms} ms, p99 ${phase.p99_ms} ms, DNN-ranked ${phases[`c${connections}`].ranked_share}, ` +
           `errors ${phase.errors + phase.non_2xx + phase.timeouts}, load ${phase.load_average}`,
@@ -376,6 +379,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       phases: { ...phases, ingest: { ...ingest, batch: INGEST_BATCH } },
       fallback_share_by_phase: fallbacksByPhase,
       server_stage_p50_ms_by_phase: stagesByPhase,
+      server_stage_p99_ms_by_phase: stagesP99ByPhase,
       request: { k: K, candidates: CANDIDATES, placement: 'home', unknown_user_share: unknownShare, unknown_sent: unknownSent, sent: recommendSent, impression_log: true },
       setup: {
         database: setup.database,
