@@ -56,9 +56,14 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...extra };
 }
 
+/** An interrupted build or start (Ctrl+C, or the caller aborting): not a failure to report. */
+export class ConsoleInterruptedError extends Error {
+  override name = 'AbortError';
+}
+
 function run(args: string[], dir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error(`next ${args[0]} aborted`));
+    if (signal?.aborted) return reject(new ConsoleInterruptedError(`next ${args[0]} aborted`));
     const child = spawn(process.execPath, [nextBin(dir), ...args], { cwd: dir, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
     const abort = () => child.kill('SIGTERM');
     signal?.addEventListener('abort', abort, { once: true });
@@ -72,7 +77,7 @@ function run(args: string[], dir: string, signal?: AbortSignal): Promise<void> {
     child.once('exit', (code, killedBy) => {
       signal?.removeEventListener('abort', abort);
       if (code === 0) resolve();
-      else if (signal?.aborted) reject(new Error(`next ${args[0]} aborted`));
+      else if (signal?.aborted || killedBy === 'SIGINT' || killedBy === 'SIGTERM') reject(new ConsoleInterruptedError(`next ${args[0]} interrupted`));
       else reject(new Error(`next ${args[0]} failed (${killedBy ?? `exit ${code}`}):\n${output.trim()}`));
     });
   });
@@ -104,7 +109,7 @@ async function withBuildLock<T>(dir: string, work: () => Promise<T>, signal?: Ab
   const lock = path.join(dir, '.next-build.lock');
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
-    if (signal?.aborted) throw new Error('console build aborted');
+    if (signal?.aborted) throw new ConsoleInterruptedError('console build aborted');
     try {
       mkdirSync(lock);
       writeFileSync(path.join(lock, 'pid'), String(process.pid));
@@ -140,6 +145,7 @@ export async function buildConsole(options: { dir?: string; onProgress?: (line: 
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child.signalCode === 'SIGINT' || child.signalCode === 'SIGTERM') throw new ConsoleInterruptedError('next start interrupted');
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`next start exited (${child.signalCode ?? `exit ${child.exitCode}`}):\n${output().trim()}`);
     try {
       const response = await fetch(`${url}/sign-in`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
@@ -159,7 +165,7 @@ export async function startConsole(options: StartConsoleOptions): Promise<Consol
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`port must be an integer in 1..65535, got ${options.port}`);
   if (!options.host) throw new Error('host must not be empty');
   await buildConsole({ onProgress: options.onProgress, signal: options.signal });
-  if (options.signal?.aborted) throw new Error('console start aborted');
+  if (options.signal?.aborted) throw new ConsoleInterruptedError('console start aborted');
   const child = spawn(process.execPath, [nextBin(consoleDir), 'start', '--port', String(options.port), '--hostname', options.host], {
     cwd: consoleDir,
     env: childEnv({ CASCADE_API_URL: options.apiUrl.replace(/\/+$/, ''), PORT: String(options.port), HOSTNAME: options.host }),

@@ -150,7 +150,7 @@ export function registerStartCommand(program: Command): void {
               return served;
             },
             (error: Error) => {
-              if (!consoleAbort.signal.aborted) process.stderr.write(`cascade: console failed to start: ${error.message}\n`);
+              if (!consoleAbort.signal.aborted && error.name !== 'AbortError') process.stderr.write(`cascade: console failed to start: ${error.message}\n`);
               return undefined;
             },
           )
