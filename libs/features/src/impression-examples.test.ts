@@ -4,6 +4,7 @@ import {
   assembleTrainingRows,
   ClickLookup,
   encodeImpressionExamples,
+  encodeImpressionExamplesInto,
   fitImpressionVocabulary,
   loadImpressionExamples,
   loadTrainingRecords,
@@ -79,6 +80,12 @@ describe('loadImpressionExamples', () => {
     expect(Array.from(encoded.ids)).toEqual(Array.from(reference.ids));
     expect(Array.from(encoded.labels)).toEqual(Array.from(examples.labels));
     expect(() => encodeImpressionExamples(encoder, examples, [examples.count])).toThrow(/rows/);
+    // Slice by slice into one output: the same rows.
+    const out = { ids: new Int32Array(encoded.ids.length), labels: new Float32Array(encoded.count) };
+    for (let s = 0; s < all.length; s += 37) encodeImpressionExamplesInto(encoder, examples, all.subarray(s, s + 37), out, s);
+    expect(Array.from(out.ids)).toEqual(Array.from(encoded.ids));
+    expect(Array.from(out.labels)).toEqual(Array.from(encoded.labels));
+    expect(() => encodeImpressionExamplesInto(encoder, examples, all, out, 1)).toThrow(/at/);
   });
 
   it('honours the snapshot bound and the training window', async () => {

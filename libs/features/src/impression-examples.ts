@@ -349,21 +349,42 @@ function forEachRecords(examples: ImpressionExamples, rows: ArrayLike<number>, f
   }
 }
 
+/** Counts the listed examples' tokens into `builder` (call it slice by slice to pause in between). */
+export function addImpressionVocabulary(builder: FeatureVocabularyBuilder, examples: ImpressionExamples, rows: ArrayLike<number>): void {
+  forEachRecords(examples, rows, (records) => builder.addRow(assembleFeatureRow(builder.schema, records)));
+}
+
 /** Vocabularies from the listed examples only (the training part), as serving will see them. */
 export function fitImpressionVocabulary(schema: FeatureSchema, examples: ImpressionExamples, rows: ArrayLike<number>): FeatureEncoder {
   const builder = new FeatureVocabularyBuilder(schema);
-  forEachRecords(examples, rows, (records) => builder.addRow(assembleFeatureRow(builder.schema, records)));
+  addImpressionVocabulary(builder, examples, rows);
   return builder.build();
+}
+
+/**
+ * Encodes the listed examples (through assembleFeatureRow, as serving assembles) into `out` from row `at` on,
+ * with their labels (call it slice by slice to pause in between).
+ */
+export function encodeImpressionExamplesInto(
+  encoder: FeatureEncoder,
+  examples: ImpressionExamples,
+  rows: ArrayLike<number>,
+  out: { ids: Int32Array; labels: Float32Array },
+  at: number,
+): void {
+  const slots = encoder.slots;
+  if (!(Number.isInteger(at) && at >= 0) || (at + rows.length) * slots > out.ids.length || at + rows.length > out.labels.length) {
+    throw new Error(`at: ${rows.length} rows from row ${at} do not fit the output arrays`);
+  }
+  forEachRecords(examples, rows, (records, n) => {
+    encoder.encodeRow(assembleFeatureRow(encoder.schema, records), out.ids, (at + n) * slots);
+    out.labels[at + n] = examples.labels[rows[n]];
+  });
 }
 
 /** The listed examples encoded by `encoder` (through assembleFeatureRow, as serving assembles) with their labels. */
 export function encodeImpressionExamples(encoder: FeatureEncoder, examples: ImpressionExamples, rows: ArrayLike<number>): EncodedRows & { labels: Float32Array } {
-  const slots = encoder.slots;
-  const ids = new Int32Array(rows.length * slots);
-  const labels = new Float32Array(rows.length);
-  forEachRecords(examples, rows, (records, n) => {
-    encoder.encodeRow(assembleFeatureRow(encoder.schema, records), ids, n * slots);
-    labels[n] = examples.labels[rows[n]];
-  });
-  return { count: rows.length, slots, ids, labels };
+  const out = { ids: new Int32Array(rows.length * encoder.slots), labels: new Float32Array(rows.length) };
+  encodeImpressionExamplesInto(encoder, examples, rows, out, 0);
+  return { count: rows.length, slots: encoder.slots, ...out };
 }

@@ -19,5 +19,11 @@ export type { ActivityWindow, DatabaseFeatureRequest, DatabaseFeatureRecords } f
 export { loadTrainingRecords, defaultEventLabeler } from './database-training.js';
 export type { DatabaseTrainingOptions, DatabaseTrainingRecords, EventLabeler } from './database-training.js';
 export { ClickLookup } from './click-lookup.js';
-export { loadImpressionExamples, fitImpressionVocabulary, encodeImpressionExamples } from './impression-examples.js';
+export {
+  loadImpressionExamples,
+  addImpressionVocabulary,
+  fitImpressionVocabulary,
+  encodeImpressionExamples,
+  encodeImpressionExamplesInto,
+} from './impression-examples.js';
 export type { ImpressionExampleOptions, ImpressionExamples } from './impression-examples.js';

@@ -7,13 +7,16 @@ import path from 'node:path';
 import type { CascadeDatabase } from '@cascade/db';
 import { auc as computeAuc, logLoss } from '@cascade/eval';
 import {
-  encodeImpressionExamples,
-  fitImpressionVocabulary,
+  addImpressionVocabulary,
+  encodeImpressionExamplesInto,
+  FeatureVocabularyBuilder,
   loadImpressionExamples,
   parseFeatureSchema,
   type ActivityWindow,
   type FeatureSchema,
+  type FeatureEncoder,
   type FeatureSchemaInput,
+  type ImpressionExamples,
 } from '@cascade/features';
 import { CTR_MODEL_KINDS, loadRanker, trainRanker, type CtrHyperparameters, type CtrModelKind } from '@cascade/ranking';
 
@@ -114,6 +117,28 @@ function versionName(prefix: string): string {
   return `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
+/** Rows assembled and encoded between two chances to pause. */
+const ENCODE_SLICE = 65_536;
+
+/** A pause for the event loop once `yieldEveryMs` of work have passed since the last one; a no-op when unset. */
+function cooperativePause(yieldEveryMs: number | undefined): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (yieldEveryMs === undefined || performance.now() - last < yieldEveryMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
+
+async function encodeInSlices(encoder: FeatureEncoder, examples: ImpressionExamples, rows: Int32Array, pause: () => Promise<void>) {
+  const out = { ids: new Int32Array(rows.length * encoder.slots), labels: new Float32Array(rows.length) };
+  for (let s = 0; s < rows.length; s += ENCODE_SLICE) {
+    encodeImpressionExamplesInto(encoder, examples, rows.subarray(s, s + ENCODE_SLICE), out, s);
+    await pause();
+  }
+  return { count: rows.length, slots: encoder.slots, ...out };
+}
+
 async function checkStop(shouldStop: RankerStageOptions['shouldStop'], what: string): Promise<void> {
   if (shouldStop && (await shouldStop())) throw new Error(`cancelled ${what}`);
 }
@@ -170,9 +195,16 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
   await checkStop(options.shouldStop, 'before encoding the ranker examples');
 
   // Vocabularies from the training part only, as serving would see them.
-  const encoder = fitImpressionVocabulary(schema, examples, trainRowIndex);
-  const train = encodeImpressionExamples(encoder, examples, trainRowIndex);
-  const test = encodeImpressionExamples(encoder, examples, testRowIndex);
+  // In slices, pausing for the event loop between them when training inside a serving process.
+  const pause = cooperativePause(options.yieldEveryMs);
+  const builder = new FeatureVocabularyBuilder(schema);
+  for (let s = 0; s < trainCount; s += ENCODE_SLICE) {
+    addImpressionVocabulary(builder, examples, trainRowIndex.subarray(s, s + ENCODE_SLICE));
+    await pause();
+  }
+  const encoder = builder.build();
+  const train = await encodeInSlices(encoder, examples, trainRowIndex, pause);
+  const test = await encodeInSlices(encoder, examples, testRowIndex, pause);
   await checkStop(options.shouldStop, 'before training the ranker');
   const encoded = performance.now();
 
@@ -200,7 +232,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
     await checkStop(options.shouldStop, 'while comparing rankers');
     const ranker = await loadRanker(other.dir);
     try {
-      const rows = encodeImpressionExamples(ranker.encoder, examples, testRowIndex);
+      const rows = await encodeInSlices(ranker.encoder, examples, testRowIndex, pause);
       const p = ranker.scoreEncoded(rows);
       comparisons.push({ name: other.name, auc: computeAuc(rows.labels, p), logloss: logLoss(rows.labels, p) });
     } finally {
