@@ -114,6 +114,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     peak_rss_mb: peakRssMb,
     peak_rss_self_mb: round(peaks.selfMb, 0),
     peak_rss_children_mb: round(peaks.childrenMb, 0),
+    peak_rss_scope: databaseUrl
+      ? 'this process and its children; the PostgreSQL server is a separate process and not counted'
+      : 'this process (the embedded database included) and its children',
     snapshot: result.snapshot,
     versions,
     settings: {
