@@ -163,6 +163,10 @@ describe('the admin console', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Promote' }).click();
     await page.getByText('Promoted: ranker v2 now serves.').waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Roll back ranker' }).count()).toBe(1);
+    // a mutation without the session's CSRF token is refused, even with the admin's cookie
+    const noCsrf = await callTrpc(stack.consoleUrl, 'admin.models.rollback', { kind: 'ranker' }, { cookie: await cookieHeader(admin) });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.error?.message).toMatch(/CSRF/);
     const list = await callTrpc(stack.consoleUrl, 'admin.models.list', { kind: 'ranker', page: 1, pageSize: 10 }, { method: 'GET', cookie: await cookieHeader(admin) });
     const versions = (list.body.result?.data as { rows: { id: number; status: string }[] }).rows;
     expect(versions.find((v) => v.id === promotedId)?.status).toBe('active');
@@ -283,6 +287,13 @@ describe('the admin console', () => {
     await open('/experiments');
     await expect.poll(() => rows('experiments-table').filter({ hasText: 'e2e-home-ab' }).textContent()).toContain('stopped');
     await screenshot(page, 'experiments');
+  });
+
+  it('shows an error state for what does not exist, and an empty state for filters matching nothing', async () => {
+    await page.goto(`${stack.consoleUrl}/jobs/999999`);
+    await expect.poll(() => page.locator('[data-state="error"]').textContent()).toContain('no job 999999');
+    await open('/jobs?status=cancelled');
+    await expect.poll(() => page.locator('[data-state="empty"]').textContent()).toContain('No job matches these filters.');
   });
 
   it('signs out', async () => {

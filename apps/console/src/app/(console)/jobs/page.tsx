@@ -16,6 +16,7 @@ import { useUrlState } from '../../../lib/use-url-state';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const KINDS = ['pipeline', 'train-recall', 'train-ranker', 'import'] as const;
 
 export default function JobsPage() {
   const url = useUrlState();
@@ -23,8 +24,9 @@ export default function JobsPage() {
   const utils = trpc.useUtils();
   const page = url.getInt('page', 1);
   const status = STATUSES.find((s) => s === url.get('status'));
+  const kind = KINDS.find((k) => k === url.get('kind'));
   const jobs = trpc.admin.jobs.list.useQuery(
-    { page, pageSize: PAGE_SIZE, status },
+    { page, pageSize: PAGE_SIZE, status, kind },
     {
       placeholderData: (previous) => previous,
       // live while something runs
@@ -51,6 +53,15 @@ export default function JobsPage() {
       <div className="card">
         <div className="card-header">
           <h2>History</h2>
+          <div className="row">
+          <select aria-label="Kind" value={kind ?? ''} onChange={(e) => url.set({ kind: e.target.value, page: null })}>
+            <option value="">All kinds</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
           <select aria-label="Status" value={status ?? ''} onChange={(e) => url.set({ status: e.target.value, page: null })}>
             <option value="">All statuses</option>
             {STATUSES.map((s) => (
@@ -59,8 +70,9 @@ export default function JobsPage() {
               </option>
             ))}
           </select>
+          </div>
         </div>
-        <QueryView query={jobs} isEmpty={(d) => d.total === 0} empty={status ? `No ${status} jobs.` : 'No jobs have run yet.'}>
+        <QueryView query={jobs} isEmpty={(d) => d.total === 0} empty={status || kind ? 'No job matches these filters.' : 'No jobs have run yet.'}>
           {(data) => (
             <>
               <DataTable
