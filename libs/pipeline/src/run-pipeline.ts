@@ -243,7 +243,7 @@ export async function runPipeline(db: CascadeDatabase, options: PipelineOptions)
         const gate: PromotionGate = gates[c.kind];
         const verdict = decidePromotion(c.kind, gate, c.metrics, c.baseline ? { version: c.baseline.version, metrics: c.baselineMetrics ?? metricsOf(c.baseline) } : null);
         const promote = verdict.promote && options.promote !== false;
-        const decision = verdict.promote && options.promote === false ? `${verdict.reason} (not promoted: dry run)` : verdict.reason;
+        const decision = verdict.promote && options.promote === false ? `not promoted (dry run): would have been ${verdict.reason}` : verdict.reason;
         const record = await registerModelVersion(db.sql, {
           kind: c.kind,
           name: c.name,

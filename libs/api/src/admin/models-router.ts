@@ -12,6 +12,7 @@ export function metricDifferences(candidate: Record<string, unknown>, active: Re
   const flat = (m: Record<string, unknown>): Map<string, number> => {
     const out = new Map<string, number>();
     for (const [k, v] of Object.entries(m ?? {})) {
+      if (k === 'baseline' || k === 'gate') continue; // the comparison itself, not this version's metrics
       if (typeof v === 'number' && Number.isFinite(v)) out.set(k, v);
       else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
         for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) if (typeof v2 === 'number' && Number.isFinite(v2)) out.set(`${k}.${k2}`, v2);
@@ -40,7 +41,12 @@ export const modelsRouter = router({
       const version = await getModelVersion(ctx.db.sql, input.id);
       if (!version) throw new TRPCError({ code: 'NOT_FOUND', message: `id: no model version ${input.id}` });
       const active = await activeModelVersion(ctx.db.sql, version.kind);
-      return { version, active, differences: active && active.id !== version.id ? metricDifferences(version.metrics, active.metrics) : [] };
+      // A pipeline version was measured next to the then-active one on the same holdout: when that one is still
+      // active, compare with those figures (like with like) rather than with the active one's own older holdout.
+      const baseline = version.metrics.baseline;
+      const sameHoldout = active !== null && version.parentId === active.id && baseline !== null && typeof baseline === 'object';
+      const activeMetrics = sameHoldout ? (baseline as Record<string, unknown>) : (active?.metrics ?? {});
+      return { version, active, sameHoldout, differences: active && active.id !== version.id ? metricDifferences(version.metrics, activeMetrics) : [] };
     }),
   promote: adminProcedure('admin')
     .input(z.object({ id }))
