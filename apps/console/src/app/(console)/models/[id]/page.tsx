@@ -17,18 +17,18 @@ const formatMetric = (v: number | undefined) => (v !== undefined && Number.isInt
 import { useCanEdit } from '../../../../lib/session';
 import { trpc } from '../../../../lib/trpc';
 
-/** Numeric metrics of both versions, headline ones first. */
-function metricRows(kind: string, mine: Record<string, unknown>, active: Record<string, unknown> | null) {
+/** This version's numeric metrics, headline ones first, with the active version's figure and the difference
+ *  where the API compared them (on the holdout both were measured on, when they shared one). */
+function metricRows(kind: string, mine: Record<string, unknown>, differences: { metric: string; active: number; difference: number }[]) {
   const headline = HEADLINE_METRICS[kind] ?? [];
   const keys = new Set<string>(headline.map((m) => m.key));
   for (const [k, v] of Object.entries(mine)) if (typeof v === 'number') keys.add(k);
   return [...keys].map((key) => {
     const info = headline.find((m) => m.key === key);
-    const value = metricValue(mine, key);
-    const current = active ? metricValue(active, key) : undefined;
-    const diff = value !== undefined && current !== undefined ? value - current : undefined;
+    const compared = differences.find((d) => d.metric === key);
+    const diff = compared?.difference;
     const better = diff === undefined || diff === 0 || !info ? undefined : info.higherIsBetter ? diff > 0 : diff < 0;
-    return { key, label: info?.label ?? key, value, current, diff, better };
+    return { key, label: info?.label ?? key, value: metricValue(mine, key), current: compared?.active, diff, better };
   });
 }
 
@@ -84,7 +84,7 @@ export default function ModelVersionPage() {
       {rollback.isSuccess ? <div className="form-ok" style={{ marginBottom: 16 }}>Rolled back: {rollback.data.kind} v{rollback.data.version} serves again.</div> : null}
       <QueryView query={model} lines={8}>
         {(d) => {
-          const rows = metricRows(d.version.kind, d.version.metrics, d.active && d.active.id !== d.version.id ? d.active.metrics : null);
+          const rows = metricRows(d.version.kind, d.version.metrics, d.differences);
           const curve = curveOf(d.version.metrics);
           const compared = d.active && d.active.id !== d.version.id;
           return (
@@ -112,7 +112,7 @@ export default function ModelVersionPage() {
                   </dl>
                 </div>
                 <div className="card">
-                  <h2>Metrics {compared ? `vs the active version (v${d.active!.version})` : ''}</h2>
+                  <h2>Metrics {compared ? `vs the active version (v${d.active!.version})${d.sameHoldout ? ', on the same holdout' : ''}` : ''}</h2>
                   {!compared ? (
                     <p className="muted small" style={{ marginTop: -6 }}>
                       {d.version.status === 'active' ? 'This version is the active one.' : `No active ${d.version.kind} version to compare with.`}
