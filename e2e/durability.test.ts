@@ -2,66 +2,35 @@
 // calls) to a real apps/server process on an embedded PGlite folder and remember every call answered with
 // success; the server is SIGKILLed mid-stream and restarted on the same folder, three times; afterwards every
 // acknowledged event must be in the database, found by its idempotency key.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 import { createApiKey } from '@cascade/api';
 import { openDatabase, seedDemoData } from '@cascade/db';
 import { createCascadeClient, type CascadeClient, type EventInput } from '@cascade/sdk';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'cascade-durability-e2e-'));
 const dataDir = path.join(work, 'data');
 const env = { ...process.env, CASCADE_DATA_DIR: dataDir, CASCADE_MODELS_DIR: path.join(work, 'models'), DATABASE_URL: '' };
-const nodeArgs = ['--conditions=@cascade/source', '--import', 'tsx'];
 const ROUNDS = 3;
 const BATCH_WRITERS = 4;
 const SINGLE_WRITERS = 2;
 const BATCH_SIZE = 25;
-let child: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 
 /** Starts apps/server on the data folder and resolves with its URL once it logs that it is ready. */
 async function startServer(): Promise<string> {
-  const port = await freePort();
-  const proc = spawn('node', [...nodeArgs, 'apps/server/src/main.ts'], {
-    cwd: root,
-    env: { ...env, CASCADE_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child = proc;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code ?? signal} before it was ready:\n${output}`));
-    });
-  });
+  server = await startServerProcess(env);
+  return server.url;
 }
 
 /** Sends `signal` to the server's process group and resolves once the process is gone. */
 async function stopServer(signal: NodeJS.Signals): Promise<void> {
-  const proc = child;
-  child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  process.kill(-proc.pid!, signal);
-  await exited;
+  const proc = server;
+  server = undefined;
+  await proc?.stop(signal);
 }
 
 afterAll(async () => {
