@@ -1,7 +1,7 @@
 // The request-time state behind the routers: the Recommender (swappable on reload), the online arm
 // statistics and the impression log that clicks are attributed through. Routers call these functions.
 import { insertEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
-import { ArmStatsStore, ImpressionLog } from '@cascade/explore';
+import { ArmStatsStore, ExperimentStore, ImpressionLog } from '@cascade/explore';
 import type { Recommender, RecommendRequestInput, RecommendResponse } from '@cascade/pipeline';
 import { silentLogger, type ApiLogger } from './api-logger.js';
 import type { ServingMetrics } from './serving-metrics.js';
@@ -42,7 +42,7 @@ export class ServingServices {
   ) {
     this.recommender = options.recommender;
     this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
-    this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats);
+    this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats, new ExperimentStore(db.sql));
     if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
     if (options.activeModelVersions && options.reloadRecommender) this.watchModelVersions(options.activeModelVersions, options.modelWatchMs ?? 2000);
   }

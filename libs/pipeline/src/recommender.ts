@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { hashString32 } from '@cascade/core';
 import type { CascadeDatabase } from '@cascade/db';
-import { ArmStatsStore, fillRequestSlots, ImpressionLog, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
+import { ArmStatsStore, ExperimentStore, fillRequestSlots, ImpressionLog, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
 import type { ActivityWindow, ItemFeatures, UserFeatures } from '@cascade/features';
 import { loadRanker, type CtrRanker } from '@cascade/ranking';
 import {
@@ -26,6 +26,7 @@ import { DEFAULT_RANKER_ACTIVITY } from './ranker-stage.js';
 import { recommendRequestSchema, recommenderLoadSchema, type RecommendRequestInput, type StageBudgets } from './recommender-input.js';
 import { loadCatalogue, loadPopularity, loadUser, loadUserHistory, loadUsers, type ServingState, type ServingUser } from './serving-state.js';
 import { findStartupModels } from './startup-models.js';
+import { RunningExperiments } from './experiment-routing.js';
 
 export { type RecommendRequestInput, type StageBudgets } from './recommender-input.js';
 
@@ -79,6 +80,8 @@ export interface RecommendResponse {
   fallbacks: string[];
   /** Candidates that reached ranking (after recall and the business filters). */
   candidates: number;
+  /** The A/B experiment variant this request was served under, if one runs on the placement. */
+  experiment?: { key: string; variant: string } | null;
 }
 
 /** Every stage of one request, for the admin console's inspector (`Recommender.inspect`). */
@@ -189,6 +192,7 @@ export class Recommender {
     },
     readonly armStats: ArmStatsStore,
     readonly impressionLog: ImpressionLog,
+    private readonly experiments: RunningExperiments,
   ) {}
 
   /** Loads the models and the serving state; artefacts that are missing leave their stage on its fallback. */
@@ -264,7 +268,9 @@ export class Recommender {
 
     const ranker = rankerDir ? { ranker: await loadRanker(rankerDir), version: path.basename(rankerDir) } : null;
     const armStats = options.armStats ?? new ArmStatsStore(db.sql);
-    const impressionLog = options.impressionLog ?? new ImpressionLog(db.sql, armStats);
+    const experiments = new ExperimentStore(db.sql);
+    // Impressions and clicks of requests in an experiment also count for its variant.
+    const impressionLog = options.impressionLog ?? new ImpressionLog(db.sql, armStats, experiments);
     const loadPolicies = (o.placementPolicies ?? {}) as Record<string, SlotPolicyConfig>;
     // the admin console's configured policies win over the load-time ones, so they survive reloads and restarts
     const configured = await loadConfiguredPolicies(db);
@@ -289,6 +295,10 @@ export class Recommender {
       },
       armStats,
       impressionLog,
+      new RunningExperiments(experiments, (value) => {
+        const parsed = policySchema.safeParse(value);
+        return parsed.success ? (parsed.data as SlotPolicyConfig) : null;
+      }),
     );
   }
 
@@ -470,8 +480,11 @@ export class Recommender {
     let served: { itemId: number; score: number; pctr: number; explore: boolean; propensity: number }[] | null = null;
     const k = Math.min(request.k, ranked.length);
     if (trace) trace.ranked = ranked;
+    // A running A/B experiment on the placement decides this user's policy (by its variant).
+    const assignment = await this.experiments.assign(request.placement, request.userId).catch(() => null);
+    const policy = assignment?.policy ?? this.policyOf(request.placement);
+    if (trace) trace.policy = policy;
     if (k > 0 && pctr) {
-      const policy = this.policyOf(request.placement);
       try {
         const counts = await withinBudget(
           this.armStats.get(
@@ -522,8 +535,9 @@ export class Recommender {
         placement: request.placement,
         policy: fallbacks.some((f) => f.startsWith('explore:') || f.startsWith('ranker:'))
           ? 'ranked-order'
-          : this.policyOf(request.placement).kind,
+          : policy.kind,
         userId: request.userId,
+        ...(assignment ? { experimentKey: assignment.key, variant: assignment.variant } : {}),
         items: out.map((item, slot) => ({ itemId: this.state.itemByExternalId.get(item.itemId)!, slot, propensity: item.propensity, explore: item.explore })),
       });
     }
@@ -535,6 +549,7 @@ export class Recommender {
       timings: { recallMs: round3(t1 - t0), rankMs: round3(t2 - t1), exploreMs: round3(t3 - t2), totalMs: round3(t4 - t0) },
       fallbacks,
       candidates: n,
+      experiment: assignment ? { key: assignment.key, variant: assignment.variant } : null,
     };
   }
 
