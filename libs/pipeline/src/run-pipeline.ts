@@ -220,7 +220,7 @@ export async function runPipeline(db: CascadeDatabase, options: PipelineOptions)
         ...(options.cooperative ? { yieldEveryMs: 20 } : {}),
       };
       const r = await stage('train_ranker', (report) =>
-        trainRankerStage(db, { ...stageOptions, onProgress: (d, t, epoch) => report(d / Math.max(1, t), `epoch ${epoch}: ${d}/${t} batches`) }),
+        trainRankerStage(db, { ...stageOptions, onProgress: (d, t, epoch) => report(d / Math.max(1, t), `epoch ${epoch}: ${d}/${t} rows`) }),
       );
       const comparisons = r.comparisons;
       log(`ranker candidate: AUC ${r.auc.toFixed(4)}, logloss ${r.logloss.toFixed(4)} on ${r.testRows} holdout impressions`);
