@@ -77,5 +77,5 @@ describe('cascade pipeline / models / promote / rollback / jobs / evaluate / exp
     expect((await cascade('export', 'model', String(rankerV2.id), out, '--json')).json).toMatchObject({ kind: 'ranker', version: 2 });
     expect(existsSync(path.join(out, 'registry.json'))).toBe(true);
     expect((await cascade('pipeline', '--kinds', 'towers')).stderr).toMatch(/--kinds: expected a comma-separated list of recall, ranker/);
-  }, 240_000);
+  }, 600_000);
 });
