@@ -1,6 +1,6 @@
 // The request-time state behind the routers: the Recommender (swappable on reload), the online arm
 // statistics and the impression log that clicks are attributed through. Routers call these functions.
-import { GroupCommitEventWriter, parseEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
+import { insertEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
 import { ArmStatsStore, ExperimentStore, ImpressionLog } from '@cascade/explore';
 import type { Recommender, RecommendRequestInput, RecommendResponse } from '@cascade/pipeline';
 import { silentLogger, type ApiLogger } from './api-logger.js';
@@ -33,7 +33,6 @@ export class ServingServices {
   private reloadTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
-  private readonly eventWriter: GroupCommitEventWriter;
   /** The active versions the served Recommender was loaded for (JSON), as last seen by the watcher. */
   private servedVersions: string | undefined;
 
@@ -42,7 +41,6 @@ export class ServingServices {
     private readonly options: ServingServicesOptions = {},
   ) {
     this.recommender = options.recommender;
-    this.eventWriter = new GroupCommitEventWriter(db.sql);
     this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
     this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats, new ExperimentStore(db.sql));
     if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
@@ -119,12 +117,9 @@ export class ServingServices {
     return response;
   }
 
-  /**
-   * Writes the events (idempotent; concurrent calls share one INSERT, each acknowledged once it has committed),
-   * then attributes clicks that carry a request id to their impressions.
-   */
+  /** Writes the events (idempotent), then attributes clicks that carry a request id to their impressions. */
   async logEvents(events: readonly EventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
-    const result = await this.eventWriter.write(parseEvents(events));
+    const result = await insertEvents(this.db.sql, events);
     this.options.metrics?.recordEvents(events, result.duplicates);
     const clicks = events.filter((e) => e.type === 'click' && e.requestId);
     let attributedClicks = 0;

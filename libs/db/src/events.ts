@@ -38,23 +38,11 @@ export interface InsertEventsOptions {
   createMissingItems?: boolean;
   /** Skip validation when the caller has already validated (the importers do, to name file lines). */
   prevalidated?: boolean;
-  /** Also report which rows were stored (`rowInserted`, aligned with the input; a repeated key counts once). */
-  reportRows?: boolean;
-}
-
-/** Events as insertEvents stores them after validation (times as epoch milliseconds). */
-export type ParsedEventInput = z.output<typeof eventInputSchema>;
-
-/** Validates a batch of events; the error names the index and the field. */
-export function parseEvents(events: readonly unknown[]): ParsedEventInput[] {
-  return parseBatch(eventInputSchema, events, 'event');
 }
 
 export interface InsertEventsResult {
   inserted: number;
   duplicates: number;
-  /** With `reportRows`: 1 for each input row that was stored, 0 for a duplicate. */
-  rowInserted?: Uint8Array;
 }
 
 /** The key an event gets when the caller gives none: the same event always yields the same key. */
@@ -65,7 +53,7 @@ export function defaultIdempotencyKey(e: { type: string; userId: string; itemId:
 type ParsedEvent = z.output<typeof eventInputSchema>;
 
 export async function insertEvents(sql: SqlClient, events: readonly EventInput[], options: InsertEventsOptions = {}): Promise<InsertEventsResult> {
-  const rows = options.prevalidated ? (events as unknown as ParsedEvent[]) : parseEvents(events);
+  const rows = options.prevalidated ? (events as unknown as ParsedEvent[]) : parseBatch(eventInputSchema, events, 'event');
   const n = rows.length;
   if (n === 0) return { inserted: 0, duplicates: 0 };
   const types = new Array<string>(n);
@@ -94,21 +82,13 @@ export async function insertEvents(sql: SqlClient, events: readonly EventInput[]
   };
   const userIds = await resolveIds(sql, 'users', users, options.createMissingUsers ?? true, missing('userId', users));
   const itemIds = await resolveIds(sql, 'items', items, options.createMissingItems ?? false, missing('itemId', items));
-  const statement = `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
+  const inserted = await sql.execute(
+    `INSERT INTO events (type, custom_type, value, user_id, item_id, request_id, placement, occurred_at, idempotency_key)
      SELECT e.type::"EventType", e.custom_type, e.value, e.user_id, e.item_id, e.request_id, e.placement, to_timestamp(e.ts / 1000.0) AT TIME ZONE 'UTC', e.key
      FROM unnest($1::text[], $2::text[], $3::float8[], $4::int4[], $5::int4[], $6::text[], $7::text[], $8::float8[], $9::text[])
        AS e(type, custom_type, value, user_id, item_id, request_id, placement, ts, key)
-     ON CONFLICT (idempotency_key) DO NOTHING`;
-  const params = [types, customTypes, values, Array.from(userIds), Array.from(itemIds), requestIds, placements, times, keys];
-  if (!options.reportRows) {
-    const inserted = await sql.execute(statement, params);
-    return { inserted, duplicates: n - inserted };
-  }
-  const stored = new Set((await sql.queryArrays(`${statement} RETURNING idempotency_key`, params)).map((r) => String(r[0])));
-  const rowInserted = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (stored.delete(keys[i])) rowInserted[i] = 1; // the first row with a key is the one stored
-  }
-  const inserted = rowInserted.reduce((a, b) => a + b, 0);
-  return { inserted, duplicates: n - inserted, rowInserted };
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [types, customTypes, values, Array.from(userIds), Array.from(itemIds), requestIds, placements, times, keys],
+  );
+  return { inserted, duplicates: n - inserted };
 }
