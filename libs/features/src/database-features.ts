@@ -5,6 +5,7 @@ import { EVENT_TYPES } from '@cascade/db';
 import { assembleFeatures } from './assemble.js';
 import type { ContextFeatures, ItemFeatures, UserFeatures } from './assemble.js';
 import type { EncodedRows, FeatureEncoder, RawFeatureValue } from './feature-encoder.js';
+import { asAttributes } from './row-values.js';
 
 /** A recent-activity count: the user's events of `types` in the `days` before the request (`context.activity.<name>`). */
 export interface ActivityWindow {
@@ -28,10 +29,6 @@ export interface DatabaseFeatureRecords {
   user: UserFeatures;
   context: ContextFeatures;
   items: ItemFeatures[];
-}
-
-function asAttributes(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Reads the user, the candidate items and the activity counts; users and items are identified by their external ids. */

@@ -6,6 +6,7 @@ import type { CascadeDatabase, EventTypeName } from '@cascade/db';
 import { EVENT_TYPES, streamInteractions } from '@cascade/db';
 import type { FeatureRecords, ItemFeatures, UserFeatures } from './assemble.js';
 import type { ActivityWindow } from './database-features.js';
+import { asAttributes, lowerBound } from './row-values.js';
 
 /** Label of an event (1 = clicked, 0 = not), or null to skip it. */
 export type EventLabeler = (type: EventTypeName, value: number) => 0 | 1 | null;
@@ -29,22 +30,6 @@ export interface DatabaseTrainingOptions {
 export interface DatabaseTrainingRecords {
   examples: FeatureRecords[];
   labels: Float32Array;
-}
-
-/** First index of sorted `a` whose value is >= x. */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function asAttributes(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /**

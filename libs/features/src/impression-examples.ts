@@ -10,6 +10,7 @@ import { ClickLookup } from './click-lookup.js';
 import type { ActivityWindow } from './database-features.js';
 import { FeatureVocabularyBuilder, type EncodedRows, type FeatureEncoder } from './feature-encoder.js';
 import type { FeatureSchema } from './schema.js';
+import { asAttributes, lowerBound } from './row-values.js';
 
 export interface ImpressionExampleOptions {
   /** The snapshot: only events with an id up to this one (default: the largest id when loading starts). */
@@ -41,29 +42,6 @@ export interface ImpressionExamples {
   activity: { name: string; counts: Float32Array }[];
   users: Map<number, UserFeatures>;
   items: Map<number, ItemFeatures>;
-}
-
-function asAttributes(value: unknown): Record<string, unknown> {
-  if (typeof value === 'string') {
-    try {
-      return asAttributes(JSON.parse(value));
-    } catch {
-      return {};
-    }
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** First index of sorted `a` whose value is >= x. */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 // Enum values compared with constants (cheap), not cast to text or looked up in enum_range per row.

@@ -27,3 +27,4 @@ export {
   encodeImpressionExamplesInto,
 } from './impression-examples.js';
 export type { ImpressionExampleOptions, ImpressionExamples } from './impression-examples.js';
+export { asAttributes } from './row-values.js';

@@ -7,7 +7,7 @@ import { encodeImpressionExamples, loadImpressionExamples } from '@cascade/featu
 import { loadRanker } from '@cascade/ranking';
 import { DEFAULT_EVENT_WEIGHTS } from '@cascade/recall';
 import { getModelVersion, listModelVersions, type ModelVersionRecord } from './model-registry.js';
-import { buildRecallHoldout, evaluateRecallArtefact, readWeightedInteractions, recallTimeCut } from './recall-candidate.js';
+import { buildRecallHoldout, checkHoldoutOptions, evaluateRecallArtefact, readWeightedInteractions, recallTimeCut } from './recall-candidate.js';
 import { DEFAULT_RANKER_ACTIVITY } from './ranker-stage.js';
 
 export interface EvaluateVersionsOptions {
@@ -46,12 +46,7 @@ async function defaultVersions(db: CascadeDatabase): Promise<ModelVersionRecord[
 }
 
 export async function evaluateModelVersions(db: CascadeDatabase, options: EvaluateVersionsOptions = {}): Promise<EvaluateVersionsResult> {
-  const holdoutShare = options.holdoutShare ?? 0.1;
-  if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`holdoutShare: must be in (0, 1), got ${holdoutShare}`);
-  const k = options.k ?? 10;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`k: must be a positive integer, got ${k}`);
-  const evaluationUsers = options.evaluationUsers ?? 2000;
-  if (!Number.isInteger(evaluationUsers) || evaluationUsers < 1) throw new Error(`evaluationUsers: must be a positive integer, got ${evaluationUsers}`);
+  const { holdoutShare, k, evaluationUsers } = checkHoldoutOptions(options);
   const versions: ModelVersionRecord[] = [];
   if (options.ids && options.ids.length > 0) {
     for (const id of options.ids) {

@@ -173,13 +173,19 @@ export function evaluateRecallArtefact(dir: string, holdout: RecallHoldout, k: n
   return evaluateTopK(topKFor(artefact.model, artefact.meta.userIds, artefact.meta.itemIds, holdout, k), holdout.truth, k, artefact.model.items);
 }
 
-export async function trainRecallCandidate(db: CascadeDatabase, options: RecallCandidateOptions): Promise<RecallCandidateResult> {
+/** The holdout settings with their defaults (latest 10%, k = 10, 2000 sampled users), checked. */
+export function checkHoldoutOptions(options: { holdoutShare?: number; k?: number; evaluationUsers?: number }): { holdoutShare: number; k: number; evaluationUsers: number } {
   const holdoutShare = options.holdoutShare ?? 0.1;
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`holdoutShare: must be in (0, 1), got ${holdoutShare}`);
   const k = options.k ?? 10;
   if (!Number.isInteger(k) || k < 1) throw new Error(`k: must be a positive integer, got ${k}`);
   const evaluationUsers = options.evaluationUsers ?? 2000;
   if (!Number.isInteger(evaluationUsers) || evaluationUsers < 1) throw new Error(`evaluationUsers: must be a positive integer, got ${evaluationUsers}`);
+  return { holdoutShare, k, evaluationUsers };
+}
+
+export async function trainRecallCandidate(db: CascadeDatabase, options: RecallCandidateOptions): Promise<RecallCandidateResult> {
+  const { holdoutShare, k, evaluationUsers } = checkHoldoutOptions(options);
   const stop = (where: string) => {
     if (options.shouldStop?.()) throw new CancelledError(where);
   };

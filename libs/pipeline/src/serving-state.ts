@@ -3,7 +3,7 @@
 // attributes), each user's most recent interactions (item-to-item seeds and the seen-item filter) and the
 // time-decayed item popularity, aggregated in SQL rather than replayed event by event.
 import type { CascadeDatabase } from '@cascade/db';
-import type { ItemFeatures, UserFeatures } from '@cascade/features';
+import { asAttributes, type ItemFeatures, type UserFeatures } from '@cascade/features';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeightTable } from '@cascade/recall';
 
 export interface CatalogueItem {
@@ -28,17 +28,6 @@ export interface ServingState {
   history: Map<number, Int32Array>;
   /** Per internal item id: Σ weight · 2^((t − reference) / halfLife) over the interaction events. */
   popularity: { reference: number; scores: Map<number, number> };
-}
-
-function asAttributes(value: unknown): Record<string, unknown> {
-  if (typeof value === 'string') {
-    try {
-      return asAttributes(JSON.parse(value));
-    } catch {
-      return {};
-    }
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 export async function loadCatalogue(db: CascadeDatabase): Promise<Pick<ServingState, 'items' | 'itemByExternalId'>> {
