@@ -85,7 +85,7 @@ describe('model hot reload', () => {
     await load;
     expect(failures).toEqual([]);
     expect(seen.length).toBeGreaterThan(20);
-    // Every response came from one consistent pair of versions (never a half-swapped recommender).
+    // Every response names registered versions of both kinds; a reload may fall between the two kinds' promotions.
     const pairs = new Set(seen);
     for (const pair of pairs) expect([`${oldNames.recall}|${oldNames.ranker}`, `${newNames.recall}|${oldNames.ranker}`, `${newNames.recall}|${newNames.ranker}`, `${oldNames.recall}|${newNames.ranker}`]).toContain(pair);
   }, 120_000);

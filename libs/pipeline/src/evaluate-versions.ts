@@ -9,6 +9,7 @@ import { DEFAULT_EVENT_WEIGHTS } from '@cascade/recall';
 import { getModelVersion, listModelVersions, type ModelVersionRecord } from './model-registry.js';
 import { buildRecallHoldout, checkHoldoutOptions, evaluateRecallArtefact, readWeightedInteractions, recallTimeCut } from './recall-candidate.js';
 import { DEFAULT_RANKER_ACTIVITY } from './ranker-stage.js';
+import { holdoutTimeCut } from './time-holdout.js';
 
 export interface EvaluateVersionsOptions {
   /** Version ids to evaluate (default: the active and the newest other version of each kind). */
@@ -79,8 +80,7 @@ export async function evaluateModelVersions(db: CascadeDatabase, options: Evalua
     const examples = await loadImpressionExamples(db, { maxEventId, maxImpressions: options.maxImpressions ?? 2_000_000, activity: DEFAULT_RANKER_ACTIVITY });
     const n = examples.count;
     if (n < 2) throw new Error('database: too few impressions for a ranker holdout');
-    const sorted = Float64Array.from(examples.times.subarray(0, n)).sort();
-    const cut = sorted[Math.min(n - 1, Math.floor(n * (1 - holdoutShare)))];
+    const cut = holdoutTimeCut(examples.times.subarray(0, n), holdoutShare);
     const test: number[] = [];
     for (let i = 0; i < n; i++) if (examples.times[i] >= cut) test.push(i);
     const testRows = Int32Array.from(test);

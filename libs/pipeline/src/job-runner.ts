@@ -239,23 +239,19 @@ export class JobRunner {
       // In the server's own process: train cooperatively so requests keep being served.
       work = pipelineJobWork(this.db, this.options.modelsDir, merged, { cooperative: true });
     }
-    let created!: (job: JobRecord) => void;
-    let id = 0;
-    const jobId = () => id;
-    const createdRow = new Promise<JobRecord>((resolve) => (created = resolve));
-    const done = runJob(this.db, kind, params, work, { onCreated: (job) => created(job), onLog: (line) => this.options.onLog?.(jobId(), line) });
-    const failedEarly = done.then(
-      (job) => job,
-      (error: unknown) => {
-        throw error;
-      },
-    );
-    const job = await Promise.race([createdRow, failedEarly]);
-    id = job.id;
-    const tracked = done.finally(() => this.running.delete(job.id));
-    this.running.set(job.id, tracked);
-    void tracked.then((finished) => this.options.onFinished?.(finished)).catch(() => undefined);
+    const job = await createJob(this.db.sql, kind, params);
+    this.track(job.id, runJob(this.db, kind, params, work, { jobId: job.id, onLog: (line) => this.options.onLog?.(job.id, line) }));
     return job;
+  }
+
+  /** Keeps a started job's completion until it ends (wait, close), then reports it. */
+  private track(id: number, done: Promise<JobRecord>, onSettled?: () => void): void {
+    const tracked = done.finally(() => {
+      this.running.delete(id);
+      onSettled?.();
+    });
+    this.running.set(id, tracked);
+    void tracked.then((finished) => this.options.onFinished?.(finished)).catch(() => undefined);
   }
 
   /** A pipeline job in a child process that adopts the row; its exit without an outcome fails the row. */
@@ -282,12 +278,7 @@ export class JobRunner {
       });
     });
     this.children.set(job.id, child);
-    const tracked = done.finally(() => {
-      this.running.delete(job.id);
-      this.children.delete(job.id);
-    });
-    this.running.set(job.id, tracked);
-    void tracked.then((finished) => this.options.onFinished?.(finished)).catch(() => undefined);
+    this.track(job.id, done, () => this.children.delete(job.id));
     return job;
   }
 

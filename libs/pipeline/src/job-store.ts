@@ -2,6 +2,7 @@
 // its metrics, a cancel flag and a heartbeat. The runner process writes them; the console reads them.
 import os from 'node:os';
 import type { SqlClient } from '@cascade/db';
+import { jsonObject } from './json-column.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -46,17 +47,6 @@ interface JobRow {
 const COLUMNS =
   'id, kind, status::text AS status, progress, message, log, params, result, error, cancel_requested, worker, heartbeat_at, created_at, started_at, finished_at';
 
-function asObject(value: unknown): Record<string, unknown> | null {
-  if (typeof value === 'string') {
-    try {
-      return asObject(JSON.parse(value));
-    } catch {
-      return null;
-    }
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
 const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
 function toRecord(r: JobRow): JobRecord {
@@ -67,8 +57,8 @@ function toRecord(r: JobRow): JobRecord {
     progress: Number(r.progress),
     message: r.message,
     log: r.log,
-    params: asObject(r.params) ?? {},
-    result: asObject(r.result),
+    params: jsonObject(r.params) ?? {},
+    result: jsonObject(r.result),
     error: r.error,
     cancelRequested: r.cancel_requested,
     worker: r.worker,

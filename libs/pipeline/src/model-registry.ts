@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { SqlClient, SqlDriver } from '@cascade/db';
 import { hashString32 } from '@cascade/core';
+import { jsonObject } from './json-column.js';
 
 export const MODEL_KINDS = ['recall', 'ranker'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -59,17 +60,6 @@ interface ModelVersionRow {
 
 const COLUMNS = 'id, kind, version, name, status::text AS status, metrics, hyperparameters, artifact_path, parent_id, job_id, decision, created_at, activated_at, retired_at';
 
-function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value === 'string') {
-    try {
-      return asObject(JSON.parse(value));
-    } catch {
-      return {};
-    }
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
 function toRecord(r: ModelVersionRow): ModelVersionRecord {
   return {
     id: Number(r.id),
@@ -77,8 +67,8 @@ function toRecord(r: ModelVersionRow): ModelVersionRecord {
     version: Number(r.version),
     name: r.name,
     status: r.status,
-    metrics: asObject(r.metrics),
-    hyperparameters: asObject(r.hyperparameters),
+    metrics: jsonObject(r.metrics) ?? {},
+    hyperparameters: jsonObject(r.hyperparameters) ?? {},
     artifactPath: r.artifact_path,
     parentId: r.parent_id === null ? null : Number(r.parent_id),
     jobId: r.job_id === null ? null : Number(r.job_id),

@@ -19,6 +19,7 @@ import {
   type ImpressionExamples,
 } from '@cascade/features';
 import { CTR_MODEL_KINDS, loadRanker, trainRanker, type CtrHyperparameters, type CtrModelKind } from '@cascade/ranking';
+import { holdoutTimeCut } from './time-holdout.js';
 
 /** The recent-activity windows the default schema reads (`context.activity.<name>`). */
 export const DEFAULT_RANKER_ACTIVITY: readonly ActivityWindow[] = [{ name: 'clicks7d', types: ['click'], days: 7 }];
@@ -181,8 +182,7 @@ export async function trainRankerStage(db: CascadeDatabase, options: RankerStage
   if (n < 2) throw new Error(`database: ${n} impressions, too few to train the ranker on`);
 
   // Time-based holdout: the latest impressions (ties go to the holdout as a block).
-  const sorted = Float64Array.from(examples.times).sort();
-  const cut = sorted[Math.min(n - 1, Math.floor(n * (1 - holdoutShare)))];
+  const cut = holdoutTimeCut(examples.times.subarray(0, n), holdoutShare);
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (examples.times[i] < cut) trainCount++;
   if (trainCount === 0 || trainCount === n) throw new Error('database: the impressions all share one time; no time-based holdout possible');

@@ -20,6 +20,7 @@ import {
   type FactorModel,
 } from '@cascade/recall';
 import { InteractionTable } from './interaction-table.js';
+import { holdoutTimeCut } from './time-holdout.js';
 import { STARTUP_ALS_OPTIONS, weightedTypes } from './recall-stage.js';
 
 export interface RecallCandidateOptions {
@@ -91,12 +92,6 @@ function topKFor(model: FactorModel, userIds: ArrayLike<number>, itemIds: ArrayL
   return recs;
 }
 
-/** The latest-`share` time cut over the events' times: rows at or after it are the holdout. */
-function timeCut(occurredAt: Float64Array, share: number): number {
-  const sorted = Float64Array.from(occurredAt).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - share)))];
-}
-
 /** The columns a snapshot read gives (typed, first `length` rows valid). */
 export interface InteractionColumnsView {
   length: number;
@@ -164,7 +159,7 @@ export async function readWeightedInteractions(
 
 /** The latest-`share` time cut over the events' times: rows at or after it are the holdout. */
 export function recallTimeCut(all: InteractionColumnsView, share: number): number {
-  return timeCut(all.occurredAt.subarray(0, all.length), share);
+  return holdoutTimeCut(all.occurredAt.subarray(0, all.length), share);
 }
 
 /** Top-k metrics of a saved recall model on a holdout. */

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../lib/format';
 import { parsePolicy, POLICY_KINDS } from '../lib/policy-form';
+import { PolicyKindSelect } from './policy-kind-select';
 import { trpc, type RouterInputs } from '../lib/trpc';
 
 type CreateInput = RouterInputs['admin']['experiments']['create'];
@@ -90,16 +91,7 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (key: string) =
               Weight
               <input aria-label={`Variant ${i + 1} weight`} value={v.weight} onChange={(e) => update(i, { weight: e.target.value })} style={{ width: 70 }} />
             </label>
-            <label className="field">
-              Policy
-              <select aria-label={`Variant ${i + 1} policy`} value={v.kind} onChange={(e) => update(i, { kind: e.target.value, values: {} })}>
-                {POLICY_KINDS.map((k) => (
-                  <option key={k.kind} value={k.kind}>
-                    {k.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <PolicyKindSelect ariaLabel={`Variant ${i + 1} policy`} value={v.kind} onChange={(kind) => update(i, { kind, values: {} })} />
             {spec?.params.map((p) => (
               <label key={p.name} className="field" title={p.hint}>
                 {p.label}

@@ -9,6 +9,7 @@ import { QueryView } from '../../../components/query-state';
 import { StatusBadge } from '../../../components/status-badge';
 import { errorMessage, formatDate, formatInt, formatPercent } from '../../../lib/format';
 import { describePolicy, parsePolicy, POLICY_KINDS } from '../../../lib/policy-form';
+import { PolicyKindSelect } from '../../../components/policy-kind-select';
 import { useCanEdit } from '../../../lib/session';
 import { trpc, type RouterInputs } from '../../../lib/trpc';
 import { useUrlState } from '../../../lib/use-url-state';
@@ -38,16 +39,7 @@ function PolicyEditor({ placement, current }: { placement: string; current: Reco
   return (
     <form onSubmit={submit} aria-label="Exploration policy">
       <div className="form-grid">
-        <label className="field">
-          Policy
-          <select aria-label="Policy" value={kind} onChange={(e) => setKind(e.target.value)}>
-            {POLICY_KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PolicyKindSelect ariaLabel="Policy" value={kind} onChange={setKind} />
         {spec?.params.map((p) => (
           <label key={`${kind}-${p.name}`} className="field" title={p.hint}>
             {p.label}
