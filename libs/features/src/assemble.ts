@@ -1,7 +1,7 @@
 // One code path from plain user / item / context records to encoded rows, used by training and serving alike,
 // so a feature can never be computed differently online and offline.
 import type { EncodedRows, FeatureEncoder, RawFeatureRow, RawFeatureValue } from './feature-encoder.js';
-import type { FeatureSchema } from './schema.js';
+import { fieldWidth, type FeatureSchema } from './schema.js';
 
 export interface UserFeatures {
   id: string | number;
@@ -109,21 +109,84 @@ export function assembleFeatureRow(schema: FeatureSchema, records: FeatureRecord
   return row;
 }
 
-/** Encodes the candidates of one request (one user and context, many items) into rows ready for scoring. */
+/** Whether a field's value depends on the item alone (its source is an `item.*` path). */
+function isItemField(source: string): boolean {
+  return source.startsWith('item.');
+}
+
+/**
+ * Encodes the candidates of one request (one user and context, many items) into rows ready for scoring.
+ * The user and context fields are encoded once per request; with `itemCache`, each item's own fields are
+ * encoded once and reused by later requests (serving scores the same catalogue items over and over).
+ */
 export function assembleFeatures(
   encoder: FeatureEncoder,
   request: { user: UserFeatures; context?: ContextFeatures },
   items: readonly ItemFeatures[],
+  options: { itemCache?: EncodedItemCache } = {},
 ): EncodedRows {
   if (!request || !request.user) throw new Error('assembleFeatures: request.user is required');
+  const cache = options.itemCache;
+  if (cache && cache.encoder !== encoder) throw new Error('assembleFeatures: itemCache was made for another encoder');
   const readers = readersFor(encoder.schema);
-  const ids = new Int32Array(items.length * encoder.slots);
+  const slots = encoder.slots;
+  const ids = new Int32Array(items.length * slots);
+  if (items.length === 0) return { count: 0, slots, ids };
+  const fields = encoder.schema.fields;
   const records: FeatureRecords = { user: request.user, item: items[0], context: request.context };
-  for (let i = 0; i < items.length; i++) {
-    records.item = items[i];
-    for (let f = 0; f < readers.length; f++) encoder.encodeValue(f, readers[f](records), ids, i * encoder.slots);
+  // the request's own fields, once: slots of the item fields stay 0 here and are filled per item below
+  const template = new Int32Array(slots);
+  const itemFields: number[] = [];
+  for (let f = 0; f < readers.length; f++) {
+    if (isItemField(fields[f].source ?? fields[f].name)) itemFields.push(f);
+    else encoder.encodeValue(f, readers[f](records), template, 0);
   }
-  return { count: items.length, slots: encoder.slots, ids };
+  for (let i = 0; i < items.length; i++) {
+    const at = i * slots;
+    ids.set(template, at);
+    const cached = cache?.get(items[i]);
+    if (cached) {
+      const positions = cache!.positions;
+      for (let j = 0; j < positions.length; j++) ids[at + positions[j]] = cached[j];
+      continue;
+    }
+    records.item = items[i];
+    for (const f of itemFields) encoder.encodeValue(f, readers[f](records), ids, at);
+    cache?.put(items[i], ids, at);
+  }
+  return { count: items.length, slots, ids };
+}
+
+/**
+ * Memoised encodings of items' own fields (`item.*` sources) for one encoder, keyed by the item record's
+ * identity: the records must not be mutated after they are first encoded (serving builds a fresh record
+ * when an item changes). Entries go with their records (a WeakMap).
+ */
+export class EncodedItemCache {
+  /** Slot positions (within a row) of the item fields, in the order the cached ids are stored. */
+  readonly positions: Int32Array;
+  private readonly rows = new WeakMap<ItemFeatures, Int32Array>();
+
+  constructor(readonly encoder: FeatureEncoder) {
+    const positions: number[] = [];
+    encoder.schema.fields.forEach((field, f) => {
+      if (!isItemField(field.source ?? field.name)) return;
+      for (let s = 0; s < fieldWidth(field); s++) positions.push(encoder.fieldSlotStart[f] + s);
+    });
+    this.positions = Int32Array.from(positions);
+  }
+
+  get(item: ItemFeatures): Int32Array | undefined {
+    return this.rows.get(item);
+  }
+
+  /** Stores the item-field slots of the row encoded at ids[at …]. */
+  put(item: ItemFeatures, ids: Int32Array, at: number): void {
+    const positions = this.positions;
+    const row = new Int32Array(positions.length);
+    for (let j = 0; j < positions.length; j++) row[j] = ids[at + positions[j]];
+    this.rows.set(item, row);
+  }
 }
 
 /** Encodes training examples (each with its own user, item and context) through the same path as serving. */

@@ -9,6 +9,7 @@ import {
   parseCtrTsv,
   parseFeatureSchema,
   FeatureEncoder,
+  EncodedItemCache,
 } from './index.js';
 
 describe('numeric transforms', () => {
@@ -57,6 +58,26 @@ describe('ctr-tsv', () => {
     const rows = assembleFeatures(enc, { user: { id: 'b' } }, [{ id: 1, categories: ['z', 'x'] }]);
     expect(Array.from(rows.ids)).toEqual([3, 7, 5, 0]);
     expect(() => enc.withSources({ nope: 'user.id' })).toThrow(/no field named "nope"/);
+  });
+
+  it('encodes the same rows with an item cache, before and after the cache is warm', () => {
+    const enc = fitCtrTsvEncoder(train).withSources({ u: 'user.id', g: 'item.categories' });
+    const items = [
+      { id: 1, categories: ['z', 'x'] },
+      { id: 2, categories: ['y'] },
+      { id: 3, categories: [] },
+    ];
+    const cache = new EncodedItemCache(enc);
+    expect(Array.from(cache.positions)).toEqual([1, 2, 3]);
+    for (const user of ['a', 'b', 'nobody']) {
+      const plain = assembleFeatures(enc, { user: { id: user } }, items);
+      const cold = assembleFeatures(enc, { user: { id: user } }, items, { itemCache: cache });
+      const warm = assembleFeatures(enc, { user: { id: user } }, [...items].reverse(), { itemCache: cache });
+      expect(Array.from(cold.ids)).toEqual(Array.from(plain.ids));
+      const reversed = assembleFeatures(enc, { user: { id: user } }, [...items].reverse());
+      expect(Array.from(warm.ids)).toEqual(Array.from(reversed.ids));
+    }
+    expect(() => assembleFeatures(fitCtrTsvEncoder(train), { user: { id: 'a' } }, items, { itemCache: cache })).toThrow(/another encoder/);
   });
 
   it('applies min-count', () => {

@@ -12,7 +12,7 @@ export { FeatureEncoder, FeatureVocabularyBuilder, fieldTokens, MISSING_TOKEN } 
 export type { EncodedRows, FeatureEncoderState, RawFeatureRow, RawFeatureValue } from './feature-encoder.js';
 export { parseCtrTsv, readCtrTsv, inferCtrTsvSchema, fitCtrTsvEncoder, encodeCtrTsv } from './ctr-tsv.js';
 export type { CtrTsvData } from './ctr-tsv.js';
-export { resolveSource, compileSource, assembleFeatureRow, assembleFeatures, assembleTrainingRows } from './assemble.js';
+export { resolveSource, compileSource, assembleFeatureRow, assembleFeatures, assembleTrainingRows, EncodedItemCache } from './assemble.js';
 export type { UserFeatures, ItemFeatures, ContextFeatures, FeatureRecords } from './assemble.js';
 export { loadFeatureRecords, assembleFeaturesFromDatabase } from './database-features.js';
 export type { ActivityWindow, DatabaseFeatureRequest, DatabaseFeatureRecords } from './database-features.js';
