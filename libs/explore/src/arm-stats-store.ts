@@ -9,6 +9,17 @@ export interface ArmCounts {
 export interface ArmStatsStoreOptions {
   /** Flush automatically once this many increments are pending (default 1000; 0 = only explicit flushes). */
   flushEvery?: number;
+  /**
+   * Re-read a placement's rows in the background when they are older than this (ms, default 10000; 0 =
+   * never): how soon other processes' increments reach this process's cache.
+   */
+  refreshMs?: number;
+}
+
+interface LoadedPlacement {
+  counts: Map<number, CachedCounts>;
+  loadedAt: number;
+  reloading: boolean;
 }
 
 interface CachedCounts {
@@ -31,15 +42,23 @@ function checkItemId(itemId: number): void {
  * rows lose nothing: the database is exact, the cache is this process's view (its own increments
  * included at once, the other processes' after `refresh`).
  *
+ * A placement's rows are read in one query on its first use, so serving a request reads no database: an
+ * item without a row has 0/0 (plus this process's pending increments). They are re-read in the background
+ * every `refreshMs`.
+ *
  * Drifting rates: `decay` scales a placement's counts (exponential forgetting) atomically in SQL;
  * `rebuildWindow` recomputes them from the impression log over a sliding window.
  */
 export class ArmStatsStore {
-  private readonly cache = new Map<string, Map<number, CachedCounts>>();
+  private readonly cache = new Map<string, LoadedPlacement>();
+  private readonly loading = new Map<string, Promise<LoadedPlacement>>();
   private pending = new Map<string, Map<number, CachedCounts>>();
   private pendingCount = 0;
   private readonly flushEvery: number;
+  private readonly refreshMs: number;
   private flushing: Promise<void> = Promise.resolve();
+  /** Bumped whenever a flush takes deltas out of `pending` (a read racing it cannot tell whether it saw them). */
+  private flushGeneration = 0;
 
   constructor(
     private readonly sql: SqlDriver,
@@ -47,38 +66,89 @@ export class ArmStatsStore {
   ) {
     const flushEvery = options.flushEvery ?? 1000;
     if (!Number.isInteger(flushEvery) || flushEvery < 0) throw new Error(`flushEvery must be a non-negative integer, got ${flushEvery}`);
+    const refreshMs = options.refreshMs ?? 10_000;
+    if (!(Number.isFinite(refreshMs) && refreshMs >= 0)) throw new Error(`refreshMs must be a non-negative number, got ${refreshMs}`);
     this.flushEvery = flushEvery;
+    this.refreshMs = refreshMs;
   }
 
-  /** Statistics of the items (cache first, then the database; 0/0 for items never shown). */
+  /** Statistics of the items (0/0 for items never shown). Reads the database only on a placement's first use. */
   async get(placement: string, itemIds: readonly number[]): Promise<ArmCounts[]> {
     checkPlacement(placement);
-    itemIds.forEach(checkItemId);
-    const cached = this.cache.get(placement) ?? new Map<number, CachedCounts>();
-    this.cache.set(placement, cached);
-    const missing = [...new Set(itemIds.filter((id) => !cached.has(id)))];
-    if (missing.length > 0) {
-      await this.flushing.catch(() => undefined);
-      const rows = await this.sql.query<{ item_id: number; impressions: number; clicks: number }>(
-        'SELECT item_id, impressions, clicks FROM explore_arm_stats WHERE placement = $1 AND item_id = ANY($2::int[])',
-        [placement, missing],
-      );
-      const loaded = new Map(rows.map((r) => [Number(r.item_id), r]));
-      for (const id of missing) {
-        if (cached.has(id)) continue; // a concurrent record() created it meanwhile
-        const row = loaded.get(id);
-        // Database counts plus this process's increments not yet written.
-        const local = this.pending.get(placement)?.get(id);
-        cached.set(id, {
-          impressions: (row ? Number(row.impressions) : 0) + (local?.impressions ?? 0),
-          clicks: (row ? Number(row.clicks) : 0) + (local?.clicks ?? 0),
-        });
-      }
+    for (let i = 0; i < itemIds.length; i++) checkItemId(itemIds[i]);
+    const loaded = this.cache.get(placement) ?? (await this.loadPlacement(placement));
+    if (this.refreshMs > 0 && !loaded.reloading && Date.now() - loaded.loadedAt > this.refreshMs) {
+      loaded.reloading = true;
+      void this.reloadPlacement(placement, loaded);
     }
-    return itemIds.map((id) => {
-      const c = cached.get(id) as CachedCounts;
-      return { itemId: id, impressions: c.impressions, clicks: c.clicks };
-    });
+    const counts = loaded.counts;
+    const out = new Array<ArmCounts>(itemIds.length);
+    for (let i = 0; i < itemIds.length; i++) {
+      const id = itemIds[i];
+      const c = counts.get(id);
+      // no entry: no row when the placement was read and no increment since
+      out[i] = c ? { itemId: id, impressions: c.impressions, clicks: c.clicks } : { itemId: id, impressions: 0, clicks: 0 };
+    }
+    return out;
+  }
+
+  private loadPlacement(placement: string): Promise<LoadedPlacement> {
+    let loading = this.loading.get(placement);
+    if (!loading) {
+      loading = (async () => {
+        try {
+          for (;;) {
+            const counts = await this.readPlacement(placement);
+            if (counts) {
+              const loaded: LoadedPlacement = { counts, loadedAt: Date.now(), reloading: false };
+              this.cache.set(placement, loaded);
+              return loaded;
+            }
+          }
+        } finally {
+          this.loading.delete(placement);
+        }
+      })();
+      this.loading.set(placement, loading);
+    }
+    return loading;
+  }
+
+  private async reloadPlacement(placement: string, loaded: LoadedPlacement): Promise<void> {
+    try {
+      const counts = await this.readPlacement(placement);
+      if (counts && this.cache.get(placement) === loaded) {
+        loaded.counts = counts;
+        loaded.loadedAt = Date.now();
+      }
+    } catch {
+      // keep serving the counts we have; the next get() retries
+    } finally {
+      loaded.reloading = false;
+    }
+  }
+
+  /**
+   * The placement's database counts plus this process's pending increments, or null when a flush moved
+   * deltas into the database while the query ran (the result could count them twice or not at all).
+   */
+  private async readPlacement(placement: string): Promise<Map<number, CachedCounts> | null> {
+    await this.flushing.catch(() => undefined);
+    const generation = this.flushGeneration;
+    const rows = await this.sql.query<{ item_id: number; impressions: number; clicks: number }>(
+      'SELECT item_id, impressions, clicks FROM explore_arm_stats WHERE placement = $1',
+      [placement],
+    );
+    if (generation !== this.flushGeneration) return null;
+    const counts = new Map<number, CachedCounts>();
+    for (const r of rows) counts.set(Number(r.item_id), { impressions: Number(r.impressions), clicks: Number(r.clicks) });
+    for (const [id, local] of this.pending.get(placement) ?? []) {
+      const c = counts.get(id) ?? { impressions: 0, clicks: 0 };
+      c.impressions += local.impressions;
+      c.clicks += local.clicks;
+      counts.set(id, c);
+    }
+    return counts;
   }
 
   recordImpression(placement: string, itemId: number, count = 1): void {
@@ -96,11 +166,14 @@ export class ArmStatsStore {
       throw new Error(`increments must be finite and >= 0, got impressions=${impressions} clicks=${clicks}`);
     }
     this.addPending(placement, itemId, impressions, clicks);
-    // Only items whose database counts were loaded are cached; the others are read on their next get().
-    const cached = this.cache.get(placement)?.get(itemId);
-    if (cached) {
-      cached.impressions += impressions;
-      cached.clicks += clicks;
+    // A loaded placement counts the increment at once; one not loaded yet reads it with its pending deltas.
+    const loaded = this.cache.get(placement);
+    if (loaded) {
+      const cached = loaded.counts.get(itemId);
+      if (cached) {
+        cached.impressions += impressions;
+        cached.clicks += clicks;
+      } else loaded.counts.set(itemId, { impressions, clicks });
     }
     if (this.flushEvery > 0 && this.pendingCount >= this.flushEvery) {
       this.flush().catch(() => {
@@ -120,6 +193,7 @@ export class ArmStatsStore {
     if (batch.size === 0) return this.flushing;
     this.pending = new Map();
     this.pendingCount = 0;
+    this.flushGeneration++;
     const run = async () => {
       const placements: string[] = [];
       const items: number[] = [];

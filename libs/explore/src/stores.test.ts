@@ -51,6 +51,34 @@ describe('online statistics and experiments in the database', () => {
     await expect(store.decay('decay', 2)).rejects.toThrow(/factor/);
   });
 
+  it('reads a placement once, then serves from memory and picks up other processes in the background', async () => {
+    const other = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    other.recordImpression('cached', 1, 5);
+    await other.flush();
+    let queries = 0;
+    const counting = { ...db.sql, query: (text: string, params?: unknown[]) => (queries++, db.sql.query(text, params)) } as typeof db.sql;
+    const store = new ArmStatsStore(counting, { flushEvery: 0, refreshMs: 20 });
+    expect(await store.get('cached', [1, 2])).toEqual([
+      { itemId: 1, impressions: 5, clicks: 0 },
+      { itemId: 2, impressions: 0, clicks: 0 },
+    ]);
+    store.recordImpression('cached', 2, 3);
+    expect((await store.get('cached', [2, 3, 4]))[0].impressions).toBe(3);
+    expect(queries).toBe(1);
+    other.recordClick('cached', 1, 2);
+    await other.flush();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await store.get('cached', [1]); // starts the background re-read
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await store.get('cached', [1, 2])).toEqual([
+      { itemId: 1, impressions: 5, clicks: 2 },
+      { itemId: 2, impressions: 3, clicks: 0 }, // its own pending increment survives the re-read
+    ]);
+    await store.flush();
+    expect((await new ArmStatsStore(db.sql).get('cached', [2]))[0].impressions).toBe(3);
+    expect(() => new ArmStatsStore(db.sql, { refreshMs: -1 })).toThrow(/refreshMs/);
+  });
+
   it('attributes clicks through the request id, once, and feeds the experiment counters', async () => {
     const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
     const experiments = new ExperimentStore(db.sql);
