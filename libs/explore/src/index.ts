@@ -20,7 +20,7 @@ export {
 export { ThompsonPolicy, type ThompsonOptions } from './thompson.js';
 export { Ucb1Policy, type Ucb1Options } from './ucb1.js';
 export { ArmStatsStore, upsertDeltas, type ArmCounts, type ArmStatsStoreOptions } from './arm-stats-store.js';
-export { ImpressionLog, type LoggedImpression, type ServedRequest, type ServedSlot } from './impression-log.js';
+export { ImpressionLog, type ImpressionLogOptions, type LoggedImpression, type ServedRequest, type ServedSlot } from './impression-log.js';
 export {
   SlotFiller,
   fillRequestSlots,

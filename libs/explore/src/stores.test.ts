@@ -79,6 +79,48 @@ describe('online statistics and experiments in the database', () => {
     expect(() => new ArmStatsStore(db.sql, { refreshMs: -1 })).toThrow(/refreshMs/);
   });
 
+  it('writes served requests behind the request, in one statement, and attributes clicks on queued ones', async () => {
+    const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
+    let inserts = 0;
+    let failNext = false;
+    const driver = {
+      ...db.sql,
+      query: (text: string, params?: unknown[]) => {
+        if (text.includes('INSERT INTO explore_impressions')) {
+          inserts++;
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('database unavailable'));
+          }
+        }
+        return db.sql.query(text, params);
+      },
+    } as typeof db.sql;
+    const log = new ImpressionLog(driver, stats, undefined, { flushMs: 10_000 });
+    const served = (r: number) => ({ requestId: `wb-${r}`, placement: 'wb', policy: 'thompson', items: [{ itemId: r, slot: 0, propensity: 0.5, explore: false }] });
+    for (let r = 0; r < 5; r++) log.enqueueServed(served(r));
+    expect(log.queuedSlots).toBe(5);
+    expect(inserts).toBe(0);
+    expect(await log.recordClick('wb-3', 3)).toBe(true); // flushes the queue first
+    expect(inserts).toBe(1);
+    expect((await stats.get('wb', [3]))[0]).toEqual({ itemId: 3, impressions: 1, clicks: 1 });
+    failNext = true;
+    log.enqueueServed(served(7));
+    await expect(log.flushServed()).rejects.toThrow(/unavailable/);
+    expect(log.queuedSlots).toBe(1); // kept for the next write
+    const logged = [];
+    for await (const row of log.read('wb')) logged.push(row.requestId);
+    expect(logged.sort()).toEqual(['wb-0', 'wb-1', 'wb-2', 'wb-3', 'wb-4', 'wb-7']);
+    expect(log.queuedSlots).toBe(0);
+    const timed = new ImpressionLog(db.sql, stats, undefined, { flushMs: 5 });
+    timed.enqueueServed(served(9));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(timed.queuedSlots).toBe(0);
+    expect((await stats.get('wb', [9]))[0].impressions).toBe(1);
+    expect(() => log.enqueueServed({ ...served(1), items: [{ itemId: 1, slot: 0, propensity: 0, explore: false }] })).toThrow(/propensity/);
+    expect(() => new ImpressionLog(db.sql, stats, undefined, { flushMs: 0 })).toThrow(/flushMs/);
+  });
+
   it('attributes clicks through the request id, once, and feeds the experiment counters', async () => {
     const stats = new ArmStatsStore(db.sql, { flushEvery: 0 });
     const experiments = new ExperimentStore(db.sql);
