@@ -1,11 +1,15 @@
 // Dense kernels for the DeepFM DNN as a Node-API addon: a packed single-precision GEMM with an AVX-512 12x32 (or AVX2/FMA
 // 6x16) micro-kernel, split over threads with OpenMP, plus the bias/ReLU epilogue and the ReLU/bias backward helpers.
+// Inference has its own entry points: an "MLP plan" (all layers' weights packed once, in fp32 or, on CPUs with
+// AVX512-BF16, in the pair-interleaved bf16 layout of vdpbf16ps) and a whole-MLP forward in one call, synchronous or
+// as Node-API async work on the libuv thread pool.
 // Built on first use by src/native-kernels.ts (gcc -O3 -march=native -fopenmp); the DNN falls back to
 // TensorFlow.js when it cannot be built or loaded.
 #include <immintrin.h>
 #include <math.h>
 #include <node_api.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +160,270 @@ static void sgemm(int transA, int transB, int m, int n, int k, const float *A, i
     }
   }
   free(Bp);
+}
+
+// ---------------------------------------------------------------- inference MLP
+
+// A plan is one byte buffer: this header, then per layer its packed weights and its bias (64-byte aligned
+// offsets from the start of the plan). Layers 0..L-2 are hidden (bias + ReLU); the last layer has one output and
+// runs as an fp32 dot product in either precision (its cost is negligible and it keeps the logit in fp32).
+#define PLAN_MAGIC 0x31504c4d
+#define PLAN_MAX_LAYERS 32
+#define PRECISION_FP32 0
+#define PRECISION_BF16 1
+// bf16 tiles: IMR rows × INR columns; hidden widths are padded to INR (zero weights and biases, so the padded
+// activations are ReLU(0) = 0 and the next layer's padded input rows multiply zeros).
+#define IMR 12
+#define INR 32
+
+typedef struct {
+  int32_t magic;
+  int32_t precision;
+  int32_t layers;
+  int32_t reserved;
+  int64_t bytes;
+  int32_t sizes[PLAN_MAX_LAYERS + 1];
+  /** bf16: padded input / output widths of each hidden layer. */
+  int32_t kpad[PLAN_MAX_LAYERS];
+  int32_t npad[PLAN_MAX_LAYERS];
+  int64_t weightOffset[PLAN_MAX_LAYERS];
+  int64_t biasOffset[PLAN_MAX_LAYERS];
+} MlpPlan;
+
+static int g_threads = 1;
+
+static inline int roundUp(int x, int m) { return (x + m - 1) / m * m; }
+static inline int64_t align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
+
+#if defined(__AVX512BF16__)
+#define HAVE_BF16 1
+#else
+#define HAVE_BF16 0
+#endif
+
+// Fills the header's widths and offsets for `layers` layers of `sizes`; returns the plan's total size in bytes.
+static int64_t planLayout(MlpPlan *plan, const int32_t *sizes, int layers, int precision) {
+  memset(plan, 0, sizeof(*plan));
+  plan->magic = PLAN_MAGIC;
+  plan->precision = precision;
+  plan->layers = layers;
+  for (int i = 0; i <= layers; i++) plan->sizes[i] = sizes[i];
+  int64_t at = align64(sizeof(MlpPlan));
+  for (int i = 0; i < layers; i++) {
+    int k = sizes[i], n = sizes[i + 1];
+    int hidden = i < layers - 1;
+    int64_t weightBytes, biasBytes;
+    if (precision == PRECISION_BF16 && hidden) {
+      plan->kpad[i] = roundUp(k, INR);
+      plan->npad[i] = roundUp(n, INR);
+      weightBytes = (int64_t)plan->kpad[i] * plan->npad[i] * 2;
+      biasBytes = (int64_t)plan->npad[i] * 4;
+    } else {
+      plan->kpad[i] = k;
+      plan->npad[i] = n;
+      weightBytes = (int64_t)k * n * 4;
+      biasBytes = (int64_t)n * 4;
+    }
+    plan->weightOffset[i] = at;
+    at = align64(at + weightBytes);
+    plan->biasOffset[i] = at;
+    at = align64(at + biasBytes);
+  }
+  plan->bytes = at;
+  return at;
+}
+
+// fp32 → bf16, round to nearest even (NaN stays NaN), as vcvtneps2bf16 rounds.
+static inline uint16_t toBf16(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+
+// Packs W (k × n, row-major) for the bf16 tile: per INR-column panel, per input pair (2p, 2p+1), two halves of 16
+// columns, each as 16 interleaved pairs (W[2p][j], W[2p+1][j]) — the operand layout of _mm512_dpbf16_ps.
+static void packBf16(const float *W, int k, int n, int kpad, int npad, uint16_t *out) {
+  for (int jp = 0; jp < npad / INR; jp++) {
+    uint16_t *panel = out + (size_t)jp * INR * kpad;
+    for (int p = 0; p < kpad / 2; p++) {
+      for (int half = 0; half < 2; half++) {
+        for (int l = 0; l < 16; l++) {
+          int col = jp * INR + half * 16 + l;
+          for (int e = 0; e < 2; e++) {
+            int row = 2 * p + e;
+            panel[(size_t)p * 64 + half * 32 + 2 * l + e] = row < k && col < n ? toBf16(W[(size_t)row * n + col]) : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Per-thread scratch for the forward pass (each libuv worker and the main thread keep their own; grown on demand).
+static __thread uint8_t *tlsScratch = NULL;
+static __thread size_t tlsScratchBytes = 0;
+
+static uint8_t *threadScratch(size_t bytes) {
+  if (bytes > tlsScratchBytes) {
+    free(tlsScratch);
+    tlsScratchBytes = (size_t)align64((int64_t)bytes);
+    tlsScratch = aligned_alloc(64, tlsScratchBytes);
+    if (!tlsScratch) tlsScratchBytes = 0;
+  }
+  return tlsScratch;
+}
+
+// out[b] = bias + Σ_j H[b][j] · w[j] (the 1-output last layer, fp32).
+static void headForward(const float *H, int ld, int k, int batch, const float *w, float bias, float *out) {
+#if defined(__AVX512F__)
+  __mmask16 tail = (__mmask16)((1u << (k & 15)) - 1);
+  int body = k & ~15;
+  for (int b = 0; b < batch; b++) {
+    const float *row = H + (size_t)b * ld;
+    __m512 acc = _mm512_setzero_ps();
+    for (int j = 0; j < body; j += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(row + j), _mm512_loadu_ps(w + j), acc);
+    if (tail) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row + body), _mm512_maskz_loadu_ps(tail, w + body), acc);
+    out[b] = bias + _mm512_reduce_add_ps(acc);
+  }
+#else
+  for (int b = 0; b < batch; b++) {
+    const float *row = H + (size_t)b * ld;
+    float acc = 0;
+    for (int j = 0; j < k; j++) acc += row[j] * w[j];
+    out[b] = bias + acc;
+  }
+#endif
+}
+
+#if HAVE_BF16
+// x (batch × k fp32) → bf16 rows of width kpad, rows batch..mpad and columns k..kpad zero.
+static void toBf16Rows(const float *x, int batch, int k, int mpad, int kpad, uint16_t *out) {
+  for (int r = 0; r < mpad; r++) {
+    uint16_t *dst = out + (size_t)r * kpad;
+    if (r >= batch) {
+      memset(dst, 0, (size_t)kpad * 2);
+      continue;
+    }
+    const float *src = x + (size_t)r * k;
+    for (int j = 0; j < kpad; j += 32) {
+      int lo = k - j, hi = k - j - 16;
+      __mmask16 mlo = lo >= 16 ? 0xffff : lo > 0 ? (__mmask16)((1u << lo) - 1) : 0;
+      __mmask16 mhi = hi >= 16 ? 0xffff : hi > 0 ? (__mmask16)((1u << hi) - 1) : 0;
+      __m512 a = _mm512_maskz_loadu_ps(mlo, src + j);
+      __m512 b = _mm512_maskz_loadu_ps(mhi, src + j + 16);
+      _mm512_storeu_si512(dst + j, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+    }
+  }
+}
+
+// One IMR × INR tile of ReLU(A · W + bias): A bf16 rows (lda), the packed panel, fp32 accumulation; stored as bf16
+// (input of the next hidden layer) or fp32 (input of the last layer).
+static inline void tileBf16(int kpairs, const uint16_t *A, int lda, const uint16_t *B, const float *bias, uint16_t *outB, float *outF, int ldo) {
+  __m512 c[IMR][2];
+  for (int i = 0; i < IMR; i++) c[i][0] = c[i][1] = _mm512_setzero_ps();
+  for (int p = 0; p < kpairs; p++) {
+    __m512bh b0 = (__m512bh)_mm512_loadu_si512(B + (size_t)p * 64);
+    __m512bh b1 = (__m512bh)_mm512_loadu_si512(B + (size_t)p * 64 + 32);
+    for (int i = 0; i < IMR; i++) {
+      int32_t pair;
+      memcpy(&pair, A + (size_t)i * lda + 2 * p, 4);
+      __m512bh a = (__m512bh)_mm512_set1_epi32(pair);
+      c[i][0] = _mm512_dpbf16_ps(c[i][0], a, b0);
+      c[i][1] = _mm512_dpbf16_ps(c[i][1], a, b1);
+    }
+  }
+  __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16), zero = _mm512_setzero_ps();
+  for (int i = 0; i < IMR; i++) {
+    __m512 lo = _mm512_max_ps(_mm512_add_ps(c[i][0], bias0), zero);
+    __m512 hi = _mm512_max_ps(_mm512_add_ps(c[i][1], bias1), zero);
+    if (outB) {
+      _mm512_storeu_si512(outB + (size_t)i * ldo, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+    } else {
+      _mm512_storeu_ps(outF + (size_t)i * ldo, lo);
+      _mm512_storeu_ps(outF + (size_t)i * ldo + 16, hi);
+    }
+  }
+}
+
+// One hidden layer: A (mpad × kpad bf16) → ReLU(A·W + b) as mpad × npad bf16 (outB) or fp32 (outF).
+static void hiddenBf16(const uint16_t *A, int mpad, int kpad, const uint16_t *W, const float *bias, int npad, uint16_t *outB, float *outF, int threads) {
+  int panels = npad / INR;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+  for (int jp = 0; jp < panels; jp++) {
+    const uint16_t *panel = W + (size_t)jp * INR * kpad;
+    for (int i0 = 0; i0 < mpad; i0 += IMR) {
+      size_t at = (size_t)i0 * npad + (size_t)jp * INR;
+      tileBf16(kpad / 2, A + (size_t)i0 * kpad, kpad, panel, bias + jp * INR, outB ? outB + at : NULL, outF ? outF + at : NULL, npad);
+    }
+  }
+}
+
+static int forwardBf16(const MlpPlan *plan, const float *x, int batch, float *out, int threads) {
+  const uint8_t *base = (const uint8_t *)plan;
+  int L = plan->layers;
+  if (L == 1) {
+    headForward(x, plan->sizes[0], plan->sizes[0], batch, (const float *)(base + plan->weightOffset[0]), *(const float *)(base + plan->biasOffset[0]), out);
+    return 1;
+  }
+  int mpad = roundUp(batch, IMR);
+  int width = 0;
+  for (int i = 0; i < L - 1; i++) width = plan->kpad[i] > width ? plan->kpad[i] : width;
+  for (int i = 0; i < L - 1; i++) width = plan->npad[i] > width ? plan->npad[i] : width;
+  size_t actBytes = (size_t)align64((int64_t)mpad * width * 2);
+  size_t headBytes = (size_t)mpad * plan->npad[L - 2] * 4;
+  uint8_t *scratch = threadScratch(2 * actBytes + headBytes);
+  if (!scratch) return 0;
+  uint16_t *act[2] = {(uint16_t *)scratch, (uint16_t *)(scratch + actBytes)};
+  float *last = (float *)(scratch + 2 * actBytes);
+  toBf16Rows(x, batch, plan->sizes[0], mpad, plan->kpad[0], act[0]);
+  for (int i = 0; i < L - 1; i++) {
+    const uint16_t *W = (const uint16_t *)(base + plan->weightOffset[i]);
+    const float *bias = (const float *)(base + plan->biasOffset[i]);
+    int final = i == L - 2;
+    hiddenBf16(act[i & 1], mpad, plan->kpad[i], W, bias, plan->npad[i], final ? NULL : act[(i + 1) & 1], final ? last : NULL, threads);
+  }
+  headForward(last, plan->npad[L - 2], plan->sizes[L - 1], batch, (const float *)(base + plan->weightOffset[L - 1]), *(const float *)(base + plan->biasOffset[L - 1]), out);
+  return 1;
+}
+#endif
+
+static int forwardFp32(const MlpPlan *plan, const float *x, int batch, float *out, int threads) {
+  const uint8_t *base = (const uint8_t *)plan;
+  int L = plan->layers;
+  int width = 0;
+  for (int i = 1; i < L; i++) width = plan->sizes[i] > width ? plan->sizes[i] : width;
+  size_t bufBytes = (size_t)align64((int64_t)batch * width * 4);
+  uint8_t *scratch = threadScratch(2 * bufBytes);
+  if (!scratch && L > 1) return 0;
+  omp_set_num_threads(threads);
+  const float *h = x;
+  for (int i = 0; i < L - 1; i++) {
+    int k = plan->sizes[i], n = plan->sizes[i + 1];
+    float *o = (float *)(scratch + (size_t)(i & 1) * bufBytes);
+    const float *bias = (const float *)(base + plan->biasOffset[i]);
+    sgemm(0, 0, batch, n, k, h, k, (const float *)(base + plan->weightOffset[i]), n, o, n);
+    for (int b = 0; b < batch; b++) {
+      float *row = o + (size_t)b * n;
+      for (int j = 0; j < n; j++) {
+        float v = row[j] + bias[j];
+        row[j] = v < 0 ? 0 : v;
+      }
+    }
+    h = o;
+  }
+  int k = plan->sizes[L - 1];
+  headForward(h, k, k, batch, (const float *)(base + plan->weightOffset[L - 1]), *(const float *)(base + plan->biasOffset[L - 1]), out);
+  return 1;
+}
+
+// Runs the plan on x (batch × sizes[0]) into out[batch]; 0 when scratch memory could not be allocated.
+static int mlpForward(const MlpPlan *plan, const float *x, int batch, float *out, int threads) {
+#if HAVE_BF16
+  if (plan->precision == PRECISION_BF16) return forwardBf16(plan, x, batch, out, threads);
+#endif
+  return forwardFp32(plan, x, batch, out, threads);
 }
 
 // ---------------------------------------------------------------- Node-API glue
@@ -372,13 +640,228 @@ static napi_value LazyAdam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// mlpPlan(sizes: Int32Array, weights: Float32Array[], biases: Float32Array[], precision: 0 fp32 | 1 bf16): a new
+// Uint8Array holding the packed parameters (a copy: later changes to the weights need a new plan).
+static napi_value MlpPlanCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) {
+    napi_throw_error(env, NULL, "mlpPlan expects 4 arguments");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t count;
+  void *data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &count, &data, &buffer, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "mlpPlan: sizes must be an Int32Array");
+    return NULL;
+  }
+  const int32_t *sizes = (const int32_t *)data;
+  int layers = (int)count - 1;
+  int precision = intArg(env, argv[3]);
+  if (layers < 1 || layers > PLAN_MAX_LAYERS) {
+    napi_throw_range_error(env, NULL, "mlpPlan: between 1 and 32 layers");
+    return NULL;
+  }
+  for (int i = 0; i <= layers; i++) {
+    if (sizes[i] <= 0 || sizes[i] > (1 << 20)) {
+      napi_throw_range_error(env, NULL, "mlpPlan: layer sizes must be positive");
+      return NULL;
+    }
+  }
+  if (sizes[layers] != 1) {
+    napi_throw_range_error(env, NULL, "mlpPlan: the last layer must have one output");
+    return NULL;
+  }
+  if (precision != PRECISION_FP32 && !(precision == PRECISION_BF16 && HAVE_BF16)) {
+    napi_throw_range_error(env, NULL, "mlpPlan: precision must be 0 (fp32) or 1 (bf16, only where built with AVX512-BF16)");
+    return NULL;
+  }
+  MlpPlan header;
+  int64_t bytes = planLayout(&header, sizes, layers, precision);
+  void *planData;
+  napi_value arrayBuffer, result;
+  if (napi_create_arraybuffer(env, (size_t)bytes, &planData, &arrayBuffer) != napi_ok) {
+    napi_throw_error(env, NULL, "mlpPlan: out of memory");
+    return NULL;
+  }
+  uint8_t *base = (uint8_t *)planData;
+  memset(base, 0, (size_t)bytes);
+  memcpy(base, &header, sizeof(header));
+  for (int i = 0; i < layers; i++) {
+    napi_value w, b;
+    size_t lw, lb;
+    napi_get_element(env, argv[1], (uint32_t)i, &w);
+    napi_get_element(env, argv[2], (uint32_t)i, &b);
+    const float *W = floatArg(env, w, &lw);
+    if (!W) return NULL;
+    const float *B = floatArg(env, b, &lb);
+    if (!B) return NULL;
+    int k = sizes[i], n = sizes[i + 1];
+    if (lw != (size_t)k * n || lb != (size_t)n) {
+      napi_throw_range_error(env, NULL, "mlpPlan: weights[i] must hold sizes[i] × sizes[i+1] values and biases[i] sizes[i+1]");
+      return NULL;
+    }
+#if HAVE_BF16
+    if (precision == PRECISION_BF16 && i < layers - 1) {
+      packBf16(W, k, n, header.kpad[i], header.npad[i], (uint16_t *)(base + header.weightOffset[i]));
+    } else
+#endif
+    {
+      memcpy(base + header.weightOffset[i], W, (size_t)k * n * 4);
+    }
+    memcpy(base + header.biasOffset[i], B, (size_t)n * 4);
+  }
+  napi_create_typedarray(env, napi_uint8_array, (size_t)bytes, arrayBuffer, 0, &result);
+  return result;
+}
+
+// Checks forward arguments (plan, x, batch, out); returns the plan or NULL after throwing.
+static const MlpPlan *forwardArgs(napi_env env, napi_value *argv, const float **x, int *batch, float **out) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "mlpForward: plan must be the Uint8Array from mlpPlan");
+    return NULL;
+  }
+  const MlpPlan *plan = (const MlpPlan *)data;
+  if (length < sizeof(MlpPlan) || plan->magic != PLAN_MAGIC || plan->bytes != (int64_t)length) {
+    napi_throw_type_error(env, NULL, "mlpForward: plan must be the Uint8Array from mlpPlan");
+    return NULL;
+  }
+  size_t lx, lo;
+  *x = floatArg(env, argv[1], &lx);
+  if (!*x) return NULL;
+  *batch = intArg(env, argv[2]);
+  *out = floatArg(env, argv[3], &lo);
+  if (!*out) return NULL;
+  if (*batch <= 0 || lx < (size_t)*batch * plan->sizes[0] || lo < (size_t)*batch) {
+    napi_throw_range_error(env, NULL, "mlpForward: batch must be positive, x hold batch × input values and out batch values");
+    return NULL;
+  }
+  return plan;
+}
+
+// mlpForward(plan, x, batch, out): out[b] = MLP(x[b]) on this thread.
+static napi_value MlpForwardSync(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) {
+    napi_throw_error(env, NULL, "mlpForward expects 4 arguments");
+    return NULL;
+  }
+  const float *x;
+  float *out;
+  int batch;
+  const MlpPlan *plan = forwardArgs(env, argv, &x, &batch, &out);
+  if (!plan) return NULL;
+  if (!mlpForward(plan, x, batch, out, g_threads)) napi_throw_error(env, NULL, "mlpForward: out of memory");
+  return NULL;
+}
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  /** The plan, x and out stay referenced (so neither collected nor freed) until the work completes. */
+  napi_ref refs[3];
+  const MlpPlan *plan;
+  const float *x;
+  float *out;
+  int batch;
+  int threads;
+  int ok;
+} ForwardWork;
+
+static void forwardExecute(napi_env env, void *data) {
+  (void)env;
+  ForwardWork *w = (ForwardWork *)data;
+  w->ok = mlpForward(w->plan, w->x, w->batch, w->out, w->threads);
+}
+
+static void forwardComplete(napi_env env, napi_status status, void *data) {
+  ForwardWork *w = (ForwardWork *)data;
+  for (int i = 0; i < 3; i++) napi_delete_reference(env, w->refs[i]);
+  if (status == napi_ok && w->ok) {
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, w->deferred, undefined);
+  } else {
+    napi_value message, error;
+    napi_create_string_utf8(env, status == napi_cancelled ? "mlpForwardAsync: cancelled" : "mlpForwardAsync: out of memory", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  }
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+// mlpForwardAsync(plan, x, batch, out): Promise<void>; the forward runs on the libuv thread pool. The caller must
+// leave x and out untouched until the promise settles.
+static napi_value MlpForwardAsync(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) {
+    napi_throw_error(env, NULL, "mlpForwardAsync expects 4 arguments");
+    return NULL;
+  }
+  const float *x;
+  float *out;
+  int batch;
+  const MlpPlan *plan = forwardArgs(env, argv, &x, &batch, &out);
+  if (!plan) return NULL;
+  ForwardWork *w = calloc(1, sizeof(ForwardWork));
+  if (!w) {
+    napi_throw_error(env, NULL, "mlpForwardAsync: out of memory");
+    return NULL;
+  }
+  w->plan = plan;
+  w->x = x;
+  w->out = out;
+  w->batch = batch;
+  w->threads = g_threads;
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  for (int i = 0; i < 3; i++) napi_create_reference(env, argv[i == 0 ? 0 : i == 1 ? 1 : 3], 1, &w->refs[i]);
+  napi_create_string_utf8(env, "cascade.mlpForward", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, forwardExecute, forwardComplete, w, &w->work);
+  if (napi_queue_async_work(env, w->work) != napi_ok) {
+    for (int i = 0; i < 3; i++) napi_delete_reference(env, w->refs[i]);
+    napi_delete_async_work(env, w->work);
+    napi_value message, error;
+    napi_create_string_utf8(env, "mlpForwardAsync: could not queue the work", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, w->deferred, error);
+    free(w);
+  }
+  return promise;
+}
+
+// bf16Supported(): whether this build has the bf16 inference kernels (compiled for a CPU with AVX512-BF16).
+static napi_value Bf16Supported(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_get_boolean(env, HAVE_BF16, &result);
+  return result;
+}
+
 // setThreads(n): OpenMP threads for the kernels.
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int n = intArg(env, argv[0]);
-  if (n > 0) omp_set_num_threads(n);
+  if (n > 0) {
+    omp_set_num_threads(n);
+    g_threads = n;
+  }
   return NULL;
 }
 
@@ -391,6 +874,10 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
       {"lazyAdam", NULL, LazyAdam, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
+      {"mlpPlan", NULL, MlpPlanCreate, NULL, NULL, NULL, napi_default, NULL},
+      {"mlpForward", NULL, MlpForwardSync, NULL, NULL, NULL, napi_default, NULL},
+      {"mlpForwardAsync", NULL, MlpForwardAsync, NULL, NULL, NULL, napi_default, NULL},
+      {"bf16Supported", NULL, Bf16Supported, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -8,6 +8,7 @@ import { FieldEmbedding } from './field-embedding.js';
 import { fmBackward, fmForward } from './fm-layer.js';
 import { DnnLayer } from './dnn-layer.js';
 import type { DnnEngine } from './dnn-layer.js';
+import type { DnnPrecision } from './dnn-precision.js';
 
 export type CtrModelKind = 'lr' | 'fm' | 'deepfm';
 
@@ -121,6 +122,16 @@ export class CtrModel {
     return this.engine?.name ?? 'typed-arrays';
   }
 
+  /** Precision of predictAsync's DNN (fp32 without a DNN or on TensorFlow.js); training is always fp32. */
+  get inferencePrecision(): DnnPrecision {
+    return this.engine?.inferencePrecision ?? 'fp32';
+  }
+
+  /** Packs the DNN's parameters for inference now rather than on the first predictAsync (cheap; idempotent). */
+  prepareInference(): void {
+    if (this.dnn && this.engine?.prepareInference) this.engine.prepareInference(this.dnn);
+  }
+
   private ensureCapacity(batch: number): void {
     if (batch <= this.capacity) return;
     this.capacity = batch;
@@ -221,6 +232,42 @@ export class CtrModel {
       const logits = this.forward(ids, start, batch, false);
       for (let b = 0; b < batch; b++) out[start + b] = 1 / (1 + Math.exp(-logits[b]));
     }
+    return out;
+  }
+
+  /**
+   * pCTR of `count` encoded rows with the DNN run off the event loop (native engine: on the libuv thread pool, in
+   * the engine's inference precision). The embedding lookup and the FM term run here, synchronously; every call
+   * has its own buffers, so several may be pending at once. Without a native DNN it is predict() resolved.
+   */
+  async predictAsync(ids: Int32Array, count: number, batchSize = 8192): Promise<Float32Array> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`count must be a non-negative integer, got ${count}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+    if (ids.length < count * this.layout.slotField.length) throw new Error(`ids must hold count × slots = ${count * this.layout.slotField.length} values`);
+    const out = new Float32Array(count);
+    const { dnn, engine, embedding } = this;
+    if (!dnn || !engine?.inferAsync) return this.predict(ids, count, batchSize, out);
+    const F = this.layout.fieldCount;
+    const k = embedding.dim;
+    const b0 = this.bias[0];
+    const pending: Promise<void>[] = [];
+    for (let start = 0; start < count; start += batchSize) {
+      const batch = Math.min(batchSize, count - start);
+      embedding.forward(ids, start, batch);
+      // the shared pooled buffer is overwritten by the next call: the DNN gets a copy of its own
+      const x = embedding.pooled.slice(0, batch * F * k);
+      const fm = new Float32Array(batch);
+      if (this.spec.fm) fmForward(x, batch, F, k, fm);
+      for (let b = 0; b < batch; b++) out[start + b] = b0 + embedding.linear[b] + fm[b];
+      const deep = fm; // reused as the DNN's output: the FM term is already summed in
+      const first = start;
+      pending.push(
+        engine.inferAsync(dnn, x, batch, deep).then(() => {
+          for (let b = 0; b < batch; b++) out[first + b] = 1 / (1 + Math.exp(-(out[first + b] + deep[b])));
+        }),
+      );
+    }
+    await Promise.all(pending);
     return out;
   }
 

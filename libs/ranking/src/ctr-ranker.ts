@@ -3,6 +3,7 @@
 import { assembleFeatures } from '@cascade/features';
 import type { ContextFeatures, EncodedRows, FeatureEncoder, ItemFeatures, UserFeatures } from '@cascade/features';
 import type { CtrModel } from './ctr-model.js';
+import type { DnnPrecision } from './dnn-precision.js';
 
 export type RankerMetrics = Record<string, number | string | null | number[] | Record<string, unknown>[]>;
 
@@ -31,6 +32,27 @@ export class CtrRanker {
   scoreEncoded(rows: EncodedRows): Float32Array {
     if (rows.slots !== this.encoder.slots) throw new Error(`scoreEncoded: rows have ${rows.slots} slots, expected ${this.encoder.slots}`);
     return this.model.predict(rows.ids, rows.count);
+  }
+
+  /**
+   * score() with the DNN off the event loop (see CtrModel.predictAsync): the features and the FM term are computed
+   * before this returns its promise, the DNN runs on the libuv thread pool in the model's inference precision.
+   */
+  async scoreAsync(request: { user: UserFeatures; context?: ContextFeatures }, candidates: readonly ItemFeatures[]): Promise<Float32Array> {
+    if (!Array.isArray(candidates)) throw new Error('scoreAsync: candidates must be an array of items');
+    if (candidates.length === 0) return new Float32Array(0);
+    return this.scoreEncodedAsync(assembleFeatures(this.encoder, request, candidates));
+  }
+
+  /** scoreEncoded() with the DNN off the event loop. */
+  scoreEncodedAsync(rows: EncodedRows): Promise<Float32Array> {
+    if (rows.slots !== this.encoder.slots) return Promise.reject(new Error(`scoreEncodedAsync: rows have ${rows.slots} slots, expected ${this.encoder.slots}`));
+    return this.model.predictAsync(rows.ids, rows.count);
+  }
+
+  /** The model's inference precision (`bf16` or `fp32`), for logs and health output. */
+  get inferencePrecision(): DnnPrecision {
+    return this.model.inferencePrecision;
   }
 
   dispose(): void {

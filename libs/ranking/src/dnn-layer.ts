@@ -3,6 +3,7 @@
 import { SeededRandom } from '@cascade/core';
 import { DenseAdam } from './embedding-table.js';
 import type { AdamKernel, AdamSettings } from './embedding-table.js';
+import type { DnnPrecision } from './dnn-precision.js';
 
 /** Runs the dense products of a DnnLayer (TensorFlow.js, or a native kernel where one is faster). */
 export interface DnnEngine {
@@ -13,6 +14,17 @@ export interface DnnEngine {
   backward(layer: DnnLayer, dOut: Float32Array, dX: Float32Array): void;
   /** A faster dense Adam step for the layer's parameters, when the engine has one. */
   readonly adamKernel?: AdamKernel;
+  /** Precision of infer / inferAsync (training is always fp32). */
+  readonly inferencePrecision?: DnnPrecision;
+  /** Packs the layer's parameters for inference now (they are re-packed when layer.version changes). */
+  prepareInference?(layer: DnnLayer): void;
+  /** Inference forward of x (batch × input) into out[b] in one native call; touches no training state. */
+  infer?(layer: DnnLayer, x: Float32Array, batch: number, out: Float32Array): void;
+  /**
+   * The same off the event loop; x and out belong to the caller and must not be written until it settles.
+   * Several may be pending at once.
+   */
+  inferAsync?(layer: DnnLayer, x: Float32Array, batch: number, out: Float32Array): Promise<void>;
   dispose(): void;
 }
 

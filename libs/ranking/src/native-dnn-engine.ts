@@ -1,11 +1,34 @@
 // DnnEngine on the native kernels (see native-kernels.ts): the same forward/backward as TfjsDnnEngine, on
-// preallocated Float32Arrays with no copies in or out.
+// preallocated Float32Arrays with no copies in or out. Inference has its own path: the parameters packed once per
+// layer version (bf16 where the CPU has AVX512-BF16, else fp32) and the whole MLP in one native call, on the
+// calling thread (infer) or on the libuv thread pool (inferAsync, at most CASCADE_DNN_ASYNC_CONCURRENCY at once).
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { DnnEngine, DnnLayer } from './dnn-layer.js';
+import { dnnAsyncConcurrency, resolveInferencePrecision } from './dnn-precision.js';
+import type { DnnPrecision } from './dnn-precision.js';
 import type { AdamKernel } from './embedding-table.js';
 import type { NativeKernels } from './native-kernels.js';
 
+let forwardLimiter: ConcurrencyLimiter | null = null;
+
+/**
+ * The process-wide queue of native forwards run off the event loop (shared by every model, so that on a small
+ * machine one core stays with the event loop). Its limit is read from CASCADE_DNN_ASYNC_CONCURRENCY on first use.
+ */
+export function nativeForwardLimiter(): ConcurrencyLimiter {
+  forwardLimiter ??= new ConcurrencyLimiter(dnnAsyncConcurrency());
+  return forwardLimiter;
+}
+
+interface InferencePlan {
+  version: number;
+  plan: Uint8Array;
+}
+
 export class NativeDnnEngine implements DnnEngine {
+  /** The kernels' name and the inference precision, e.g. `native-avx512 (bf16 inference)`. */
   readonly name: string;
+  readonly inferencePrecision: DnnPrecision;
   private readonly k: NativeKernels;
   private capacity = 0;
   private sizesKey = '';
@@ -17,12 +40,16 @@ export class NativeDnnEngine implements DnnEngine {
   private input: Float32Array = new Float32Array(0);
   private batch = 0;
   private trained = false;
+  /** Packed inference parameters per layer; an in-flight async forward keeps its own plan alive. */
+  private plans = new WeakMap<DnnLayer, InferencePlan>();
 
   readonly adamKernel: AdamKernel;
 
-  constructor(kernels: NativeKernels, name: string) {
+  /** precision: the inference precision (default: CASCADE_DNN_PRECISION, else bf16 where supported). */
+  constructor(kernels: NativeKernels, name: string, options: { precision?: DnnPrecision } = {}) {
     this.k = kernels;
-    this.name = name;
+    this.inferencePrecision = resolveInferencePrecision(kernels.bf16Supported(), options.precision);
+    this.name = `${name} (${this.inferencePrecision} inference)`;
     this.adamKernel = (x, g, m, v, alpha, beta1, beta2, epsilon) => kernels.adam(x, g, m, v, alpha, beta1, beta2, epsilon);
   }
 
@@ -80,10 +107,47 @@ export class NativeDnnEngine implements DnnEngine {
     this.trained = false;
   }
 
+  /** The layer's packed inference parameters, re-packed when its version moved on. */
+  private plan(layer: DnnLayer): Uint8Array {
+    const cached = this.plans.get(layer);
+    if (cached && cached.version === layer.version) return cached.plan;
+    const plan = this.k.mlpPlan(Int32Array.from(layer.sizes), layer.weights, layer.biases, this.inferencePrecision === 'bf16' ? 1 : 0);
+    this.plans.set(layer, { version: layer.version, plan });
+    return plan;
+  }
+
+  prepareInference(layer: DnnLayer): void {
+    this.plan(layer);
+  }
+
+  infer(layer: DnnLayer, x: Float32Array, batch: number, out: Float32Array): void {
+    checkInferArgs(layer, x, batch, out);
+    this.k.mlpForward(this.plan(layer), x, batch, out);
+  }
+
+  /** Uses the parameters as they are when called (a later training step does not change this result). */
+  inferAsync(layer: DnnLayer, x: Float32Array, batch: number, out: Float32Array): Promise<void> {
+    try {
+      checkInferArgs(layer, x, batch, out);
+      const plan = this.plan(layer);
+      return nativeForwardLimiter().run(() => this.k.mlpForwardAsync(plan, x, batch, out));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Frees the buffers and plans; async forwards in flight hold their own plan and finish normally. */
   dispose(): void {
     this.outputs = [];
     this.grads = [];
     this.capacity = 0;
     this.sizesKey = '';
+    this.plans = new WeakMap();
   }
+}
+
+function checkInferArgs(layer: DnnLayer, x: Float32Array, batch: number, out: Float32Array): void {
+  if (!Number.isInteger(batch) || batch <= 0) throw new Error(`infer: batch must be a positive integer, got ${batch}`);
+  if (x.length < batch * layer.sizes[0]) throw new Error(`infer: x must hold batch × ${layer.sizes[0]} = ${batch * layer.sizes[0]} values, got ${x.length}`);
+  if (out.length < batch) throw new Error(`infer: out must hold ${batch} values, got ${out.length}`);
 }

@@ -20,6 +20,20 @@ export interface NativeKernels {
   /** Adam on rows `rowIds[0..count)` of an embedding table laid out as [x m v] per `stride` floats. */
   lazyAdam(state: Float32Array, stride: number, dim: number, rowIds: Int32Array, count: number, grads: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number): void;
   setThreads(n: number): void;
+  /**
+   * Packs an MLP (`sizes` = [input, hidden…, 1], weights[i] sizes[i] × sizes[i+1] row-major) for inference:
+   * precision 0 = fp32, 1 = bf16 (only where bf16Supported()). The plan is a copy of the parameters.
+   */
+  mlpPlan(sizes: Int32Array, weights: readonly Float32Array[], biases: readonly Float32Array[], precision: number): Uint8Array;
+  /** out[b] = MLP(x[b]) for b < batch, on the calling thread. */
+  mlpForward(plan: Uint8Array, x: Float32Array, batch: number, out: Float32Array): void;
+  /**
+   * The same on the libuv thread pool; the plan, x and out are held until it settles and must not be written
+   * meanwhile.
+   */
+  mlpForwardAsync(plan: Uint8Array, x: Float32Array, batch: number, out: Float32Array): Promise<void>;
+  /** Whether this build has the bf16 kernels (compiled for a CPU with AVX512-BF16). */
+  bf16Supported(): boolean;
 }
 
 export interface LoadedNativeKernels {
@@ -27,6 +41,8 @@ export interface LoadedNativeKernels {
   /** `native-avx512` or `native-avx2`. */
   name: string;
   threads: number;
+  /** Whether bf16 inference is available (the CPU and compiler have AVX512-BF16). */
+  bf16: boolean;
 }
 
 const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'dnn_kernels.c');
@@ -56,7 +72,7 @@ export function loadNativeKernels(): LoadedNativeKernels | null {
     const threads = Number(process.env.CASCADE_DNN_THREADS ?? 1);
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`CASCADE_DNN_THREADS must be a positive integer, got "${process.env.CASCADE_DNN_THREADS}"`);
     kernels.setThreads(threads);
-    loaded = { kernels, name: avx512 ? 'native-avx512' : 'native-avx2', threads };
+    loaded = { kernels, name: avx512 ? 'native-avx512' : 'native-avx2', threads, bf16: kernels.bf16Supported() };
   } catch (error) {
     failure = (error as Error).message;
   }
