@@ -43,6 +43,10 @@ export const recommenderLoadSchema = z.object({
     .array(z.object({ name: z.string().min(1), types: z.array(z.enum(['impression', 'click', 'like', 'rating', 'purchase', 'custom'])), days: z.number().positive() }))
     .optional(),
   priorStrength: z.number().positive().optional(),
+  /** Follow new events (histories, activity counts, popularity) while serving (default true). */
+  followEvents: z.boolean().optional(),
+  /** How often the event follower reads new events, ms (default 1000). */
+  followIntervalMs: z.number().positive().optional(),
 });
 
 export const recommendRequestSchema = z.object({

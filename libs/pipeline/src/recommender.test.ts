@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, seedDemoData, type CascadeDatabase } from '@cascade/db';
+import { insertEvents, openTestDatabase, seedDemoData, type CascadeDatabase } from '@cascade/db';
 import type { ArmStatsStore } from '@cascade/explore';
 import { ensureStartupModels, Recommender } from './index.js';
 
@@ -165,6 +165,7 @@ describe('Recommender', () => {
     try {
       const r = await custom.recommend({ userId: users[2].external_id, placement: 'sidebar', k: 6, log: true, requestId: 'req-logged' });
       expect(r.items).toHaveLength(6);
+      await custom.impressionLog.flushServed(); // written behind the request
       const logged = await db.sql.query<{ propensity: number; policy: string; slot: number }>(
         `SELECT propensity, policy, slot FROM explore_impressions WHERE request_id = 'req-logged' ORDER BY slot`,
       );
@@ -175,11 +176,44 @@ describe('Recommender', () => {
       });
       const unlogged = await custom.recommend({ userId: users[2].external_id, placement: 'sidebar', k: 6, requestId: 'req-unlogged' });
       expect(unlogged.items).toHaveLength(6);
+      await custom.impressionLog.flushServed();
       const none = await db.sql.query(`SELECT 1 FROM explore_impressions WHERE request_id = 'req-unlogged'`);
       expect(none).toHaveLength(0);
     } finally {
       custom.dispose();
     }
+  });
+
+  it('follows new events: a clicked item leaves the seen filter at once and counts in the activity features', async () => {
+    const user = users[4];
+    const sqlClicks7d = async () =>
+      Number(
+        (
+          await db.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM events WHERE user_id = $1 AND type = 'click' AND occurred_at >= $2 AND occurred_at < $3`,
+            [user.id, new Date(END_TIME - 7 * 86_400_000), new Date(END_TIME)],
+          )
+        )[0].n,
+      );
+    const before = await recommender.userFeatures(user.external_id);
+    expect(before!.activity.clicks7d).toBe(await sqlClicks7d());
+    const first = await recommender.recommend({ userId: user.external_id, placement: 'home', k: 10 });
+    const clicked = first.items.slice(0, 3).map((i) => i.itemId);
+    await insertEvents(
+      db.sql,
+      clicked.map((itemId, i) => ({ type: 'click' as const, userId: user.external_id, itemId, occurredAt: END_TIME - 1000 * (i + 1) })),
+    );
+    expect(await recommender.syncEvents()).toBe(3);
+    const after = await recommender.userFeatures(user.external_id);
+    expect(after!.activity.clicks7d).toBe(before!.activity.clicks7d + 3);
+    expect(after!.activity.clicks7d).toBe(await sqlClicks7d());
+    // followed interactions go to the front of the history in the order they were written
+    expect(after!.recentItems.slice(0, 3)).toEqual([...clicked].reverse());
+    for (let rep = 0; rep < 3; rep++) {
+      const r = await recommender.recommend({ userId: user.external_id, placement: 'home', k: 10 });
+      for (const id of clicked) expect(r.items.map((i) => i.itemId)).not.toContain(id);
+    }
+    expect(await recommender.syncEvents()).toBe(0);
   });
 
   it('rejects invalid input naming the field', async () => {

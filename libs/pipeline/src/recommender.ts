@@ -7,9 +7,10 @@ import path from 'node:path';
 import { hashString32 } from '@cascade/core';
 import type { CascadeDatabase } from '@cascade/db';
 import { ArmStatsStore, ExperimentStore, fillRequestSlots, ImpressionLog, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
-import type { ActivityWindow, ItemFeatures, UserFeatures } from '@cascade/features';
+import { assembleFeatures, EncodedItemCache, type ActivityWindow, type ItemFeatures, type UserFeatures } from '@cascade/features';
 import { loadRanker, type CtrRanker } from '@cascade/ranking';
 import {
+  DEFAULT_EVENT_WEIGHTS,
   DecayedPopularity,
   HnswItemIndex,
   indexVectors,
@@ -24,7 +25,9 @@ import {
 } from '@cascade/recall';
 import { DEFAULT_RANKER_ACTIVITY } from './ranker-stage.js';
 import { recommendRequestSchema, recommenderLoadSchema, type RecommendRequestInput, type StageBudgets } from './recommender-input.js';
-import { loadCatalogue, loadPopularity, loadUser, loadUserHistory, loadUsers, type ServingState, type ServingUser } from './serving-state.js';
+import { interactionTypes, loadCatalogue, loadPopularity, loadUser, loadUserHistory, loadUsers, type ServingState, type ServingUser } from './serving-state.js';
+import { EventFollower, latestEventId, type FollowedEvent } from './event-follower.js';
+import { UserActivityCounts } from './user-activity.js';
 import { findStartupModels } from './startup-models.js';
 import { RunningExperiments } from './experiment-routing.js';
 
@@ -59,6 +62,27 @@ export interface RecommenderLoadOptions {
   /** Shared online statistics / impression log (default: new ones on db.sql). */
   armStats?: ArmStatsStore;
   impressionLog?: ImpressionLog;
+  /** Follow new events (recent histories, activity counts, popularity) while serving (default true). */
+  followEvents?: boolean;
+  /** How often the event follower reads new events, ms (default 1000). */
+  followIntervalMs?: number;
+}
+
+/** Popularity increments from followed events are applied in bulk this often (each re-ranks the catalogue). */
+const POPULARITY_APPLY_MS = 60_000;
+
+/** What keeps the loaded state current while serving (see EventFollower). */
+interface LiveState {
+  activity: UserActivityCounts;
+  follower: EventFollower | null;
+  historyPerUser: number;
+  /** Weight and value scale of each interaction event type (histories and popularity). */
+  interaction: Map<string, { weight: number; scale: number }>;
+  /** Followed popularity increments not applied yet: item, time, weight triples. */
+  popularityPending: number[];
+  popularityAppliedAt: number;
+  /** The ranker's encodings of catalogue items' own fields. */
+  itemCache: EncodedItemCache | null;
 }
 
 export interface RecommendedItem {
@@ -193,6 +217,7 @@ export class Recommender {
     readonly armStats: ArmStatsStore,
     readonly impressionLog: ImpressionLog,
     private readonly experiments: RunningExperiments,
+    private readonly live: LiveState,
   ) {}
 
   /** Loads the models and the serving state; artefacts that are missing leave their stage on its fallback. */
@@ -208,11 +233,17 @@ export class Recommender {
     const recallModelDir = options.recallModelDir !== undefined ? options.recallModelDir : found.recallModelDir;
     const rankerDir = options.rankerDir !== undefined ? options.rankerDir : found.rankerDir;
 
+    // every event-derived part of the state is read up to one event id; the follower goes on from there
+    const snapshotId = await latestEventId(db);
     const catalogue = await loadCatalogue(db);
     const users = await loadUsers(db);
-    const history = await loadUserHistory(db, o.historyPerUser ?? 200);
+    const historyPerUser = o.historyPerUser ?? 200;
+    const history = await loadUserHistory(db, historyPerUser, DEFAULT_EVENT_WEIGHTS, snapshotId);
     const halfLifeMs = o.popularityHalfLifeMs ?? 7 * 86_400_000;
-    const popularityScores = await loadPopularity(db, halfLifeMs);
+    const popularityScores = await loadPopularity(db, halfLifeMs, DEFAULT_EVENT_WEIGHTS, snapshotId);
+    const now = options.now ?? Date.now;
+    const activity = new UserActivityCounts(o.activity ?? DEFAULT_RANKER_ACTIVITY);
+    await activity.load(db, now(), snapshotId);
     const state: ServingState = { ...catalogue, users, history, popularity: popularityScores };
 
     let model: { factors: FactorModel; userRow: Map<number, number>; version: string } | null = null;
@@ -267,6 +298,20 @@ export class Recommender {
     }
 
     const ranker = rankerDir ? { ranker: await loadRanker(rankerDir), version: path.basename(rankerDir) } : null;
+    const interaction = new Map<string, { weight: number; scale: number }>();
+    for (const t of interactionTypes(DEFAULT_EVENT_WEIGHTS)) {
+      const w = DEFAULT_EVENT_WEIGHTS[t as keyof typeof DEFAULT_EVENT_WEIGHTS];
+      interaction.set(t, { weight: w?.weight ?? 0, scale: w?.valueScale ?? 0 });
+    }
+    const live: LiveState = {
+      activity,
+      follower: null,
+      historyPerUser,
+      interaction,
+      popularityPending: [],
+      popularityAppliedAt: Date.now(),
+      itemCache: ranker ? new EncodedItemCache(ranker.ranker.encoder) : null,
+    };
     const armStats = options.armStats ?? new ArmStatsStore(db.sql);
     const experiments = new ExperimentStore(db.sql);
     // Impressions and clicks of requests in an experiment also count for its variant.
@@ -274,7 +319,7 @@ export class Recommender {
     const loadPolicies = (o.placementPolicies ?? {}) as Record<string, SlotPolicyConfig>;
     // the admin console's configured policies win over the load-time ones, so they survive reloads and restarts
     const configured = await loadConfiguredPolicies(db);
-    return new Recommender(
+    const recommender = new Recommender(
       db,
       state,
       recall,
@@ -291,7 +336,7 @@ export class Recommender {
         defaultPolicy: (o.defaultPolicy ?? DEFAULT_POLICY) as SlotPolicyConfig,
         activity: o.activity ?? DEFAULT_RANKER_ACTIVITY,
         priorStrength: o.priorStrength ?? 20,
-        now: options.now ?? Date.now,
+        now,
       },
       armStats,
       impressionLog,
@@ -299,7 +344,62 @@ export class Recommender {
         const parsed = policySchema.safeParse(value);
         return parsed.success ? (parsed.data as SlotPolicyConfig) : null;
       }),
+      live,
     );
+    if (o.followEvents ?? true) {
+      live.follower = new EventFollower(db, {
+        afterId: snapshotId,
+        intervalMs: o.followIntervalMs,
+        onEvents: (events) => recommender.applyEvents(events),
+      });
+      live.follower.start();
+    }
+    return recommender;
+  }
+
+  /**
+   * Folds followed events into the state: the seen filter and item-to-item seeds (recent histories), the
+   * ranker's activity counts, and item popularity (applied in bulk every POPULARITY_APPLY_MS).
+   */
+  private applyEvents(events: readonly FollowedEvent[]): void {
+    const { history } = this.state;
+    const live = this.live;
+    const now = this.settings.now();
+    for (const e of events) {
+      live.activity.add(e.userId, e.type, e.occurredAt, now);
+      const w = live.interaction.get(e.type);
+      if (!w) continue;
+      const before = history.get(e.userId);
+      const kept = before ? before.filter((id) => id !== e.itemId) : new Int32Array(0);
+      const after = new Int32Array(Math.min(live.historyPerUser, kept.length + 1));
+      after[0] = e.itemId;
+      after.set(kept.subarray(0, after.length - 1), 1);
+      history.set(e.userId, after);
+      live.popularityPending.push(e.itemId, e.occurredAt, w.weight + w.scale * e.value);
+    }
+    if (Date.now() - live.popularityAppliedAt >= POPULARITY_APPLY_MS) this.applyPopularity();
+  }
+
+  private applyPopularity(): void {
+    const pending = this.live.popularityPending;
+    for (let i = 0; i < pending.length; i += 3) if (pending[i + 2] !== 0) this.popularity.record(pending[i], pending[i + 1], pending[i + 2]);
+    this.live.popularityPending = [];
+    this.live.popularityAppliedAt = Date.now();
+  }
+
+  /**
+   * Reads the events written since the last read now (the follower otherwise reads every followIntervalMs):
+   * for callers that wrote events and want them reflected. Resolves with how many were new.
+   */
+  async syncEvents(options: { popularity?: boolean } = {}): Promise<number> {
+    const n = (await this.live.follower?.syncNow()) ?? 0;
+    if (options.popularity) this.applyPopularity();
+    return n;
+  }
+
+  /** Asks for a read of new events soon (after an ingest call): several calls share one read. */
+  noteEventsWritten(): void {
+    this.live.follower?.syncSoon();
   }
 
   get modelVersions(): { recall: string | null; ranker: string | null } {
@@ -448,19 +548,19 @@ export class Recommender {
       fallbacks.push('ranker:skipped-over-budget-recall-order');
     } else {
       try {
-        const activity = user ? await withinBudget(this.activityCounts(user.id, now), budgets.rankMs) : {};
-        if (activity === TIMEOUT) {
-          fallbacks.push('ranker:over-budget-recall-order');
-        } else {
-          const items: ItemFeatures[] = pool.map((c) => this.state.items.get(c.itemId)!.features);
-          pctr = this.ranker.ranker.score(
-            {
-              user: user?.features ?? { id: request.userId, attributes: {} },
-              context: { timestamp: now, activity, values: request.context?.values },
-            },
-            items,
-          );
-        }
+        const activity = user ? this.live.activity.counts(user.id, now) : {};
+        const items: ItemFeatures[] = pool.map((c) => this.state.items.get(c.itemId)!.features);
+        const ranker = this.ranker.ranker;
+        const rows = assembleFeatures(
+          ranker.encoder,
+          {
+            user: user?.features ?? { id: request.userId, attributes: {} },
+            context: { timestamp: now, activity, values: request.context?.values },
+          },
+          items,
+          { itemCache: this.live.itemCache ?? undefined },
+        );
+        pctr = ranker.scoreEncoded(rows);
       } catch {
         pctr = null;
         fallbacks.push('ranker:error-recall-order');
@@ -530,7 +630,8 @@ export class Recommender {
     if (out.length < request.k) fallbacks.push(`filters:only-${out.length}-items`);
 
     if (request.log && out.length > 0) {
-      await this.impressionLog.logServed({
+      // write-behind: the slots are written with other requests' within the impression log's flushMs
+      this.impressionLog.enqueueServed({
         requestId,
         placement: request.placement,
         policy: fallbacks.some((f) => f.startsWith('explore:') || f.startsWith('ranker:'))
@@ -608,35 +709,17 @@ export class Recommender {
     const user = this.state.users.get(externalId) ?? (await loadUser(this.db, externalId));
     if (!user) return null;
     const recent = this.state.history.get(user.id) ?? new Int32Array(0);
+    await this.live.follower?.syncNow().catch(() => undefined);
     return {
       user: user.features,
-      activity: await this.activityCounts(user.id, this.settings.now()),
+      activity: this.live.activity.counts(user.id, this.settings.now()),
       recentItems: Array.from(recent, (id) => this.state.items.get(id)?.externalId ?? String(id)),
       hasVector: this.model?.userRow.has(user.id) ?? false,
     };
   }
 
-  /** The user's recent-activity counts the ranker's schema reads, in one SQL query. */
-  private async activityCounts(userId: number, now: number): Promise<Record<string, number>> {
-    const windows = this.settings.activity;
-    if (windows.length === 0) return {};
-    const at = new Date(now);
-    const columns = windows.map(
-      (w, i) => `count(*) FILTER (WHERE type::text = ANY($${2 + i * 2}::text[]) AND occurred_at >= $${3 + i * 2})::int AS a${i}`,
-    );
-    const params: unknown[] = [userId];
-    for (const w of windows) params.push([...w.types], new Date(now - w.days * 86_400_000));
-    params.push(at);
-    const rows = await this.db.sql.query<Record<string, number>>(
-      `SELECT ${columns.join(', ')} FROM events WHERE user_id = $1 AND occurred_at < $${params.length}`,
-      params,
-    );
-    const result: Record<string, number> = {};
-    windows.forEach((w, i) => (result[w.name] = Number(rows[0]?.[`a${i}`] ?? 0)));
-    return result;
-  }
-
   dispose(): void {
+    this.live.follower?.stop();
     this.ranker?.ranker.dispose();
   }
 }

@@ -79,7 +79,7 @@ export async function loadUser(db: CascadeDatabase, externalId: string): Promise
 }
 
 /** Event types that count as an interaction (the user has seen / engaged with the item): positive weight. */
-function interactionTypes(weights: EventWeightTable): string[] {
+export function interactionTypes(weights: EventWeightTable): string[] {
   return Object.entries(weights)
     .filter(([, w]) => (w?.weight ?? 0) > 0 || (w?.valueScale ?? 0) > 0)
     .map(([t]) => t);
@@ -93,16 +93,17 @@ export async function loadUserHistory(
   db: CascadeDatabase,
   perUser: number,
   weights: EventWeightTable = DEFAULT_EVENT_WEIGHTS,
+  upToEventId: number = Number.MAX_SAFE_INTEGER,
 ): Promise<Map<number, Int32Array>> {
   const rows = await db.sql.query<{ user_id: number; items: number[] }>(
     `SELECT user_id, array_agg(item_id ORDER BY last_at DESC, item_id) AS items
        FROM (SELECT user_id, item_id, last_at, row_number() OVER (PARTITION BY user_id ORDER BY last_at DESC, item_id) AS rn
                FROM (SELECT user_id, item_id, max(occurred_at) AS last_at
-                       FROM events WHERE type::text = ANY($1::text[])
+                       FROM events WHERE type::text = ANY($1::text[]) AND id <= $3
                       GROUP BY user_id, item_id) latest) ranked
       WHERE rn <= $2
       GROUP BY user_id`,
-    [interactionTypes(weights), perUser],
+    [interactionTypes(weights), perUser, upToEventId],
   );
   const history = new Map<number, Int32Array>();
   for (const r of rows) history.set(Number(r.user_id), Int32Array.from(r.items, Number));
@@ -114,21 +115,23 @@ export async function loadPopularity(
   db: CascadeDatabase,
   halfLifeMs: number,
   weights: EventWeightTable = DEFAULT_EVENT_WEIGHTS,
+  upToEventId: number = Number.MAX_SAFE_INTEGER,
 ): Promise<ServingState['popularity']> {
   const types = interactionTypes(weights);
   const weightOf = types.map((t) => weights[t as keyof EventWeightTable]?.weight ?? 0);
   const scaleOf = types.map((t) => weights[t as keyof EventWeightTable]?.valueScale ?? 0);
   const ref = await db.sql.query<{ t: number | string | null }>(
-    `SELECT (extract(epoch from max(occurred_at)) * 1000)::float8 AS t FROM events WHERE type::text = ANY($1::text[])`,
-    [types],
+    `SELECT (extract(epoch from max(occurred_at)) * 1000)::float8 AS t FROM events WHERE type::text = ANY($1::text[]) AND id <= $2`,
+    [types, upToEventId],
   );
   const reference = ref[0]?.t == null ? 0 : Number(ref[0].t);
   const rows = await db.sql.query<{ item_id: number; score: number | string }>(
     `SELECT e.item_id, sum((w.weight + w.scale * e.value) * power(2::float8, ((extract(epoch from e.occurred_at) * 1000) - $4) / $5))::float8 AS score
        FROM events e
        JOIN unnest($1::text[], $2::float8[], $3::float8[]) AS w(type, weight, scale) ON w.type = e.type::text
+      WHERE e.id <= $6
       GROUP BY e.item_id`,
-    [types, weightOf, scaleOf, reference, halfLifeMs],
+    [types, weightOf, scaleOf, reference, halfLifeMs, upToEventId],
   );
   const scores = new Map<number, number>();
   for (const r of rows) {
