@@ -312,7 +312,8 @@ export class Recommender {
       popularityAppliedAt: Date.now(),
       itemCache: ranker ? new EncodedItemCache(ranker.ranker.encoder) : null,
     };
-    const armStats = options.armStats ?? new ArmStatsStore(db.sql);
+    // one process owns an embedded database: nobody else's increments to re-read
+    const armStats = options.armStats ?? new ArmStatsStore(db.sql, { refreshMs: db.kind === 'pglite' ? 0 : undefined });
     const experiments = new ExperimentStore(db.sql);
     // Impressions and clicks of requests in an experiment also count for its variant.
     const impressionLog = options.impressionLog ?? new ImpressionLog(db.sql, armStats, experiments);
@@ -560,7 +561,8 @@ export class Recommender {
           items,
           { itemCache: this.live.itemCache ?? undefined },
         );
-        pctr = ranker.scoreEncoded(rows);
+        // the DNN runs off the event loop (libuv thread pool) where the native kernels are available
+        pctr = await ranker.scoreEncodedAsync(rows);
       } catch {
         pctr = null;
         fallbacks.push('ranker:error-recall-order');
