@@ -1,8 +1,8 @@
-// The world the `serve` benchmark serves from, built once and cached under .cascade/bench/serve/<key>/, where
-// the key hashes every setup parameter (and the database it lives in): a seeded synthetic catalogue and its
-// users, the implicit-ALS recall model with its HNSW index, and a DeepFM ranker, trained briefly (the
-// benchmark measures serving, not model quality). `setup.json` is written last: a folder without it is
-// incomplete and rebuilt.
+// The world the `serve` benchmark serves from, built once and cached under .cascade/bench/serve/<key>/
+// (CASCADE_BENCH_SERVE_ROOT moves it), where the key hashes every setup parameter (and the database it lives
+// in): a seeded synthetic catalogue and its users, the implicit-ALS recall model with its HNSW index, and a
+// DeepFM ranker, trained briefly (the benchmark measures serving, not model quality). `setup.json` is written
+// last: a folder without it is incomplete and rebuilt.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +47,17 @@ export interface ServeSetupReport {
 const SETUP_VERSION = 1;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * Where the cached setups (and the profiles) live: CASCADE_BENCH_SERVE_ROOT, or .cascade/bench/serve. An
+ * embedded database is held by one process at a time, so concurrent benchmark runs each need a root of their own.
+ */
+export function serveBenchRoot(): string {
+  const root = process.env.CASCADE_BENCH_SERVE_ROOT;
+  if (root === undefined || root === '') return path.join(repoRoot, '.cascade', 'bench', 'serve');
+  if (root.trim() !== root) throw new Error('CASCADE_BENCH_SERVE_ROOT must not start or end with white space');
+  return path.resolve(root);
+}
+
 /** The database URL without password or schema: part of the cache key, never printed with its secret. */
 function databaseIdentity(url: string): string {
   const u = new URL(url);
@@ -68,7 +79,7 @@ export async function ensureServeSetup(config: ServeSetupConfig, postgresUrl: st
   const database = postgresUrl ? 'postgres' : 'pglite';
   const keySource = JSON.stringify({ SETUP_VERSION, config, database: postgresUrl ? databaseIdentity(postgresUrl) : 'pglite' });
   const key = createHash('sha256').update(keySource).digest('hex').slice(0, 12);
-  const dir = path.join(repoRoot, '.cascade', 'bench', 'serve', `${config.items}i-${config.users}u-${key}`);
+  const dir = path.join(serveBenchRoot(), `${config.items}i-${config.users}u-${key}`);
   const modelsDir = path.join(dir, 'models');
   const schema = `cascade_serve_bench_${key}`;
   let databaseUrl: string | undefined;

@@ -4,9 +4,11 @@
 // concurrency 1, 16 and 64, then events.logBatch with 500 events per call. Every response is checked (2xx,
 // k items); latencies are client-side per request.
 // Usage: npm run bench -- serve [--users 50000] [--items 100000] [--impressions-per-user 8] [--duration 12]
-//          [--ingest-duration 10] [--ingest-connections 6] [--unknown-share 0.1] [--profile]
+//          [--ingest-duration 10] [--ingest-connections 6] [--unknown-share 0.1] [--phases c1,c16,c64,ingest] [--profile]
 // CASCADE_BENCH_DATABASE_URL=postgres://… serves from PostgreSQL (a schema of the benchmark's own) instead of
 // an embedded PGlite folder. --profile writes a CPU profile of the server to .cascade/bench/serve/profiles/.
+// --phases runs only the named phases (default all); the figures of the others are null.
+// CASCADE_BENCH_SERVE_ROOT=<folder> keeps the cached setup and the profiles there instead of .cascade/bench/serve.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -17,7 +19,7 @@ import autocannon from 'autocannon';
 import { createApiKey } from '@cascade/api';
 import { SeededRandom } from '@cascade/core';
 import { openDatabase, type CascadeDatabase } from '@cascade/db';
-import { ensureServeSetup, type ServeSetup, type ServeSetupConfig } from './serve-setup.js';
+import { ensureServeSetup, serveBenchRoot, type ServeSetup, type ServeSetupConfig } from './serve-setup.js';
 
 const log = (msg: string): void => void process.stderr.write(`serve-bench: ${msg}\n`);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,6 +61,22 @@ function shareOption(args: string[], name: string, fallback: number): number {
   const x = Number(args[i + 1]);
   if (!(x >= 0 && x < 1)) throw new Error(`${name} must be a number in [0, 1)`);
   return x;
+}
+
+const RECOMMEND_PHASES = ['c1', 'c16', 'c64'] as const;
+const PHASES = [...RECOMMEND_PHASES, 'ingest'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** `--phases a,b`: the phases to run (default all), each one of PHASES, in the benchmark's own order. */
+function phasesOption(args: string[]): Set<Phase> {
+  const i = args.indexOf('--phases');
+  if (i < 0) return new Set(PHASES);
+  const names = (args[i + 1] ?? '').split(',').map((p) => p.trim());
+  if (names.length === 0 || names.some((p) => p === '')) throw new Error(`--phases must be a comma-separated list of ${PHASES.join(', ')}`);
+  for (const name of names) {
+    if (!(PHASES as readonly string[]).includes(name)) throw new Error(`--phases: unknown phase "${name}" (expected ${PHASES.join(', ')})`);
+  }
+  return new Set(names as Phase[]);
 }
 
 function quantile(sorted: Float64Array, q: number): number | null {
@@ -235,7 +253,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const ingestDuration = intOption(args, '--ingest-duration', 10);
   const ingestConnections = intOption(args, '--ingest-connections', 6);
   const unknownShare = shareOption(args, '--unknown-share', 0.1);
-  const profileDir = args.includes('--profile') ? path.join(repoRoot, '.cascade', 'bench', 'serve', 'profiles') : null;
+  const selected = phasesOption(args);
+  const profileDir = args.includes('--profile') ? path.join(serveBenchRoot(), 'profiles') : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   const setup = await ensureServeSetup(config, process.env.CASCADE_BENCH_DATABASE_URL || undefined, log);
@@ -285,20 +304,23 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return data.items.length === K ? null : `only ${data.items.length} items`;
     };
 
-    // warm-up: JIT, the ranker's buffers, database caches
-    const warm = await loadPhase(server.url, apiKey, 'recommend', 4, 4, recommendBody, checkRecommend);
-    log(`warm-up: ${warm.requests} requests, p50 ${warm.p50_ms} ms`);
-    fallbacks.clear();
-    responses = 0;
-    unknownSent = 0;
-    recommendSent = 0;
+    const recommendPhases = RECOMMEND_PHASES.filter((p) => selected.has(p));
+    if (recommendPhases.length > 0) {
+      // warm-up: JIT, the ranker's buffers, database caches
+      const warm = await loadPhase(server.url, apiKey, 'recommend', 4, 4, recommendBody, checkRecommend);
+      log(`warm-up: ${warm.requests} requests, p50 ${warm.p50_ms} ms`);
+      fallbacks.clear();
+      responses = 0;
+      unknownSent = 0;
+      recommendSent = 0;
+    }
 
     const phases: Record<string, PhaseResult & { ranked_share: number }> = {};
     const failures = new Map<string, number>();
     const fallbacksByPhase: Record<string, Record<string, number>> = {};
     const stagesByPhase: Record<string, Record<string, number | null>> = {};
     const stagesP99ByPhase: Record<string, Record<string, number | null>> = {};
-    for (const connections of [1, 16, 64]) {
+    for (const connections of recommendPhases.map((p) => Number(p.slice(1)))) {
       fallbacks.clear();
       responses = 0;
       ranked = 0;
@@ -321,6 +343,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     let batchSerial = 0;
     const ingestRng = new SeededRandom(11);
     const runTag = Date.now().toString(36);
+    const runIngest = selected.has('ingest');
     const ingestBody = (): string => {
       const b = batchSerial++;
       const now = Date.now();
@@ -341,42 +364,48 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const data = (JSON.parse(text) as { result?: { data?: { inserted?: number } } }).result?.data;
       return data?.inserted === INGEST_BATCH ? null : `logBatch inserted ${data?.inserted} of ${INGEST_BATCH}`;
     };
-    const { failures: ingestFailures, ...ingest } = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestDuration, ingestBody, checkIngest);
-    for (const [k, v] of ingestFailures) failures.set(k, (failures.get(k) ?? 0) + v);
-    const ingestEventsPerSec = Math.round(ingest.rps * INGEST_BATCH);
-    log(`ingest: ${ingestEventsPerSec} events/s (${ingest.rps} calls/s of ${INGEST_BATCH}), p99 ${ingest.p99_ms} ms`);
+    let ingest: PhaseResult | null = null;
+    if (runIngest) {
+      const { failures: ingestFailures, ...measured } = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestDuration, ingestBody, checkIngest);
+      for (const [k, v] of ingestFailures) failures.set(k, (failures.get(k) ?? 0) + v);
+      ingest = measured;
+      log(`ingest: ${Math.round(ingest.rps * INGEST_BATCH)} events/s (${ingest.rps} calls/s of ${INGEST_BATCH}), p99 ${ingest.p99_ms} ms`);
+    }
+    const ingestEventsPerSec = ingest ? Math.round(ingest.rps * INGEST_BATCH) : null;
 
-    const errors = Object.values(phases).reduce((s, p) => s + p.errors + p.non_2xx + p.timeouts, 0) + ingest.errors + ingest.non_2xx + ingest.timeouts;
-    const c1 = phases.c1;
-    const c16 = phases.c16;
-    const c64 = phases.c64;
+    const ran = ingest ? [...Object.values(phases), ingest] : Object.values(phases);
+    const errors = ran.reduce((s, p) => s + p.errors + p.non_2xx + p.timeouts, 0);
+    // a phase that did not run (--phases) reports null figures and null for its targets
+    const c1 = phases.c1 as (typeof phases)[string] | undefined;
+    const c16 = phases.c16 as (typeof phases)[string] | undefined;
+    const c64 = phases.c64 as (typeof phases)[string] | undefined;
     return {
-      p50_ms_c1: c1.p50_ms,
-      p99_ms_c1: c1.p99_ms,
-      p50_ms_c16: c16.p50_ms,
-      p99_ms_c16: c16.p99_ms,
-      rps_c1: c1.rps,
-      rps_c16: c16.rps,
-      p50_ms_c64: c64.p50_ms,
-      p99_ms_c64: c64.p99_ms,
-      rps_c64: c64.rps,
-      ranked_share_c1: c1.ranked_share,
-      ranked_share_c16: c16.ranked_share,
-      ranked_share_c64: c64.ranked_share,
+      p50_ms_c1: c1?.p50_ms ?? null,
+      p99_ms_c1: c1?.p99_ms ?? null,
+      p50_ms_c16: c16?.p50_ms ?? null,
+      p99_ms_c16: c16?.p99_ms ?? null,
+      rps_c1: c1?.rps ?? null,
+      rps_c16: c16?.rps ?? null,
+      p50_ms_c64: c64?.p50_ms ?? null,
+      p99_ms_c64: c64?.p99_ms ?? null,
+      rps_c64: c64?.rps ?? null,
+      ranked_share_c1: c1?.ranked_share ?? null,
+      ranked_share_c16: c16?.ranked_share ?? null,
+      ranked_share_c64: c64?.ranked_share ?? null,
       ingest_events_per_sec: ingestEventsPerSec,
-      ingest_p50_ms: ingest.p50_ms,
-      ingest_p99_ms: ingest.p99_ms,
+      ingest_p50_ms: ingest?.p50_ms ?? null,
+      ingest_p99_ms: ingest?.p99_ms ?? null,
       errors,
       failed_checks: Object.fromEntries(failures),
       targets: {
-        p99_ms_c16: { max: TARGETS.p99_ms_c16_max, met: c16.p99_ms !== null && c16.p99_ms <= TARGETS.p99_ms_c16_max },
+        p99_ms_c16: { max: TARGETS.p99_ms_c16_max, met: c16 ? c16.p99_ms !== null && c16.p99_ms <= TARGETS.p99_ms_c16_max : null },
         // throughput bought by shedding the ranker (budget fallbacks) does not count
-        rps_c16: { min: TARGETS.rps_c16_min, min_ranked_share: 0.99, met: c16.rps >= TARGETS.rps_c16_min && c16.ranked_share >= 0.99 },
-        ingest_events_per_sec: { min: TARGETS.ingest_events_per_sec_min, met: ingestEventsPerSec >= TARGETS.ingest_events_per_sec_min },
+        rps_c16: { min: TARGETS.rps_c16_min, min_ranked_share: 0.99, met: c16 ? c16.rps >= TARGETS.rps_c16_min && c16.ranked_share >= 0.99 : null },
+        ingest_events_per_sec: { min: TARGETS.ingest_events_per_sec_min, met: ingestEventsPerSec === null ? null : ingestEventsPerSec >= TARGETS.ingest_events_per_sec_min },
         errors: { max: 0, met: errors === 0 },
       },
       ...ANCHORS,
-      phases: { ...phases, ingest: { ...ingest, batch: INGEST_BATCH } },
+      phases: { ...phases, ...(ingest ? { ingest: { ...ingest, batch: INGEST_BATCH } } : {}) },
       fallback_share_by_phase: fallbacksByPhase,
       server_stage_p50_ms_by_phase: stagesByPhase,
       server_stage_p99_ms_by_phase: stagesP99ByPhase,
