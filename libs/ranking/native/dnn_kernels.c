@@ -171,8 +171,9 @@ static void sgemm(int transA, int transB, int m, int n, int k, const float *A, i
 #define PLAN_MAX_LAYERS 32
 #define PRECISION_FP32 0
 #define PRECISION_BF16 1
-// bf16 tiles: IMR rows × INR columns; hidden widths are padded to INR (zero weights and biases, so the padded
-// activations are ReLU(0) = 0 and the next layer's padded input rows multiply zeros).
+// bf16 tiles: IMR rows × INR columns, plus one IMR × 16 tile for a remainder of 16 columns; hidden widths are
+// padded to 16 (zero weights and biases, so the padded activations are ReLU(0) = 0 and the next layer's padded
+// input rows multiply zeros) and batches to IMR rows.
 #define IMR 12
 #define INR 32
 
@@ -214,8 +215,8 @@ static int64_t planLayout(MlpPlan *plan, const int32_t *sizes, int layers, int p
     int hidden = i < layers - 1;
     int64_t weightBytes, biasBytes;
     if (precision == PRECISION_BF16 && hidden) {
-      plan->kpad[i] = roundUp(k, INR);
-      plan->npad[i] = roundUp(n, INR);
+      plan->kpad[i] = roundUp(k, 16);
+      plan->npad[i] = roundUp(n, 16);
       weightBytes = (int64_t)plan->kpad[i] * plan->npad[i] * 2;
       biasBytes = (int64_t)plan->npad[i] * 4;
     } else {
@@ -242,18 +243,20 @@ static inline uint16_t toBf16(float f) {
   return (uint16_t)(u >> 16);
 }
 
-// Packs W (k × n, row-major) for the bf16 tile: per INR-column panel, per input pair (2p, 2p+1), two halves of 16
-// columns, each as 16 interleaved pairs (W[2p][j], W[2p+1][j]) — the operand layout of _mm512_dpbf16_ps.
+// Packs W (k × n, row-major) for the bf16 tiles: per panel of INR columns (the last may have 16), per input pair
+// (2p, 2p+1), groups of 16 columns, each as 16 interleaved pairs (W[2p][j], W[2p+1][j]) — the operand layout of
+// _mm512_dpbf16_ps. Panel jp starts at jp · INR · kpad.
 static void packBf16(const float *W, int k, int n, int kpad, int npad, uint16_t *out) {
-  for (int jp = 0; jp < npad / INR; jp++) {
-    uint16_t *panel = out + (size_t)jp * INR * kpad;
+  for (int j0 = 0; j0 < npad; j0 += INR) {
+    int width = npad - j0 < INR ? npad - j0 : INR;
+    uint16_t *panel = out + (size_t)j0 * kpad;
     for (int p = 0; p < kpad / 2; p++) {
-      for (int half = 0; half < 2; half++) {
+      for (int part = 0; part < width / 16; part++) {
         for (int l = 0; l < 16; l++) {
-          int col = jp * INR + half * 16 + l;
+          int col = j0 + part * 16 + l;
           for (int e = 0; e < 2; e++) {
             int row = 2 * p + e;
-            panel[(size_t)p * 64 + half * 32 + 2 * l + e] = row < k && col < n ? toBf16(W[(size_t)row * n + col]) : 0;
+            panel[(size_t)p * 2 * width + part * 32 + 2 * l + e] = row < k && col < n ? toBf16(W[(size_t)row * n + col]) : 0;
           }
         }
       }
@@ -298,7 +301,7 @@ static void headForward(const float *H, int ld, int k, int batch, const float *w
 }
 
 #if HAVE_BF16
-// x (batch × k fp32) → bf16 rows of width kpad, rows batch..mpad and columns k..kpad zero.
+// x (batch × k fp32) → bf16 rows of width kpad (a multiple of 16), rows batch..mpad and columns k..kpad zero.
 static void toBf16Rows(const float *x, int batch, int k, int mpad, int kpad, uint16_t *out) {
   for (int r = 0; r < mpad; r++) {
     uint16_t *dst = out + (size_t)r * kpad;
@@ -307,55 +310,64 @@ static void toBf16Rows(const float *x, int batch, int k, int mpad, int kpad, uin
       continue;
     }
     const float *src = x + (size_t)r * k;
-    for (int j = 0; j < kpad; j += 32) {
-      int lo = k - j, hi = k - j - 16;
-      __mmask16 mlo = lo >= 16 ? 0xffff : lo > 0 ? (__mmask16)((1u << lo) - 1) : 0;
-      __mmask16 mhi = hi >= 16 ? 0xffff : hi > 0 ? (__mmask16)((1u << hi) - 1) : 0;
-      __m512 a = _mm512_maskz_loadu_ps(mlo, src + j);
-      __m512 b = _mm512_maskz_loadu_ps(mhi, src + j + 16);
-      _mm512_storeu_si512(dst + j, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+    for (int j = 0; j < kpad; j += 16) {
+      int left = k - j;
+      __mmask16 mask = left >= 16 ? 0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
+      _mm256_storeu_si256((__m256i *)(dst + j), (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, src + j)));
     }
   }
 }
 
-// One IMR × INR tile of ReLU(A · W + bias): A bf16 rows (lda), the packed panel, fp32 accumulation; stored as bf16
-// (input of the next hidden layer) or fp32 (input of the last layer).
-static inline void tileBf16(int kpairs, const uint16_t *A, int lda, const uint16_t *B, const float *bias, uint16_t *outB, float *outF, int ldo) {
+// One IMR × (16 · nv) tile of ReLU(A · W + bias), nv = 1 or 2: A bf16 rows (lda), the packed panel, fp32
+// accumulation; stored as bf16 (input of the next hidden layer) or fp32 (input of the last layer).
+static inline __attribute__((always_inline)) void tileBf16(int nv, int kpairs, const uint16_t *A, int lda, const uint16_t *B, const float *bias, uint16_t *outB, float *outF, int ldo) {
   __m512 c[IMR][2];
   for (int i = 0; i < IMR; i++) c[i][0] = c[i][1] = _mm512_setzero_ps();
   for (int p = 0; p < kpairs; p++) {
-    __m512bh b0 = (__m512bh)_mm512_loadu_si512(B + (size_t)p * 64);
-    __m512bh b1 = (__m512bh)_mm512_loadu_si512(B + (size_t)p * 64 + 32);
+    __m512bh b0 = (__m512bh)_mm512_loadu_si512(B + (size_t)p * 32 * nv);
+    __m512bh b1 = nv == 2 ? (__m512bh)_mm512_loadu_si512(B + (size_t)p * 64 + 32) : b0;
     for (int i = 0; i < IMR; i++) {
       int32_t pair;
       memcpy(&pair, A + (size_t)i * lda + 2 * p, 4);
       __m512bh a = (__m512bh)_mm512_set1_epi32(pair);
       c[i][0] = _mm512_dpbf16_ps(c[i][0], a, b0);
-      c[i][1] = _mm512_dpbf16_ps(c[i][1], a, b1);
+      if (nv == 2) c[i][1] = _mm512_dpbf16_ps(c[i][1], a, b1);
     }
   }
-  __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16), zero = _mm512_setzero_ps();
+  __m512 zero = _mm512_setzero_ps();
+  __m512 bias0 = _mm512_loadu_ps(bias), bias1 = nv == 2 ? _mm512_loadu_ps(bias + 16) : zero;
   for (int i = 0; i < IMR; i++) {
     __m512 lo = _mm512_max_ps(_mm512_add_ps(c[i][0], bias0), zero);
-    __m512 hi = _mm512_max_ps(_mm512_add_ps(c[i][1], bias1), zero);
-    if (outB) {
-      _mm512_storeu_si512(outB + (size_t)i * ldo, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+    if (nv == 2) {
+      __m512 hi = _mm512_max_ps(_mm512_add_ps(c[i][1], bias1), zero);
+      if (outB) {
+        _mm512_storeu_si512(outB + (size_t)i * ldo, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+      } else {
+        _mm512_storeu_ps(outF + (size_t)i * ldo, lo);
+        _mm512_storeu_ps(outF + (size_t)i * ldo + 16, hi);
+      }
+    } else if (outB) {
+      _mm256_storeu_si256((__m256i *)(outB + (size_t)i * ldo), (__m256i)_mm512_cvtneps_pbh(lo));
     } else {
       _mm512_storeu_ps(outF + (size_t)i * ldo, lo);
-      _mm512_storeu_ps(outF + (size_t)i * ldo + 16, hi);
     }
   }
 }
 
 // One hidden layer: A (mpad × kpad bf16) → ReLU(A·W + b) as mpad × npad bf16 (outB) or fp32 (outF).
 static void hiddenBf16(const uint16_t *A, int mpad, int kpad, const uint16_t *W, const float *bias, int npad, uint16_t *outB, float *outF, int threads) {
-  int panels = npad / INR;
+  int panels = (npad + INR - 1) / INR;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int jp = 0; jp < panels; jp++) {
-    const uint16_t *panel = W + (size_t)jp * INR * kpad;
+    int j0 = jp * INR;
+    const uint16_t *panel = W + (size_t)j0 * kpad;
     for (int i0 = 0; i0 < mpad; i0 += IMR) {
-      size_t at = (size_t)i0 * npad + (size_t)jp * INR;
-      tileBf16(kpad / 2, A + (size_t)i0 * kpad, kpad, panel, bias + jp * INR, outB ? outB + at : NULL, outF ? outF + at : NULL, npad);
+      size_t at = (size_t)i0 * npad + j0;
+      const uint16_t *a = A + (size_t)i0 * kpad;
+      uint16_t *ob = outB ? outB + at : NULL;
+      float *of = outF ? outF + at : NULL;
+      if (npad - j0 >= INR) tileBf16(2, kpad / 2, a, kpad, panel, bias + j0, ob, of, npad);
+      else tileBf16(1, kpad / 2, a, kpad, panel, bias + j0, ob, of, npad);
     }
   }
 }
