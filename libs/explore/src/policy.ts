@@ -31,14 +31,14 @@ export interface SlotFill {
 /** Validates the arguments of `fillSlots` and returns the number of slots that can be filled. */
 export function checkSlotRequest(eligibleArms: ArrayLike<number>, k: number, armCount: number): number {
   if (!Number.isInteger(k) || k <= 0) throw new Error(`k must be a positive integer, got ${k}`);
-  const seen = new Set<number>();
+  const seen = new Uint8Array(armCount);
   for (let i = 0; i < eligibleArms.length; i++) {
     const arm = eligibleArms[i];
     if (!Number.isInteger(arm) || arm < 0 || arm >= armCount) {
       throw new Error(`eligibleArms[${i}] must be an arm index in [0, ${armCount}), got ${arm}`);
     }
-    if (seen.has(arm)) throw new Error(`eligibleArms[${i}] repeats arm ${arm}`);
-    seen.add(arm);
+    if (seen[arm]) throw new Error(`eligibleArms[${i}] repeats arm ${arm}`);
+    seen[arm] = 1;
   }
   return Math.min(k, eligibleArms.length);
 }
@@ -48,6 +48,13 @@ export function checkSlotRequest(eligibleArms: ArrayLike<number>, k: number, arm
  * so the ranker's order breaks ties.
  */
 export function topPositions(values: ArrayLike<number>, count: number): Int32Array {
+  count = Math.max(0, Math.min(count, values.length));
+  if (count <= 32) {
+    // A few slots out of many candidates: the insertion buffer is O(n) in practice, a sort O(n log n).
+    const out = new Int32Array(count);
+    if (count > 0) topPositionsInto(values, count, out);
+    return out;
+  }
   const order = Array.from({ length: values.length }, (_, i) => i);
   order.sort((a, b) => values[b] - values[a] || a - b);
   return Int32Array.from(order.slice(0, count));
@@ -74,10 +81,13 @@ export function topPositionsInto(values: ArrayLike<number>, count: number, out: 
 
 /** Marks served arms that are not among the `k` best by the policy's exploit value (its point estimate). */
 export function markExploration(served: Int32Array, eligibleArms: ArrayLike<number>, exploitValues: ArrayLike<number>): Uint8Array {
-  const best = new Set<number>();
-  for (const pos of topPositions(exploitValues, served.length)) best.add(eligibleArms[pos]);
+  const best = topPositions(exploitValues, served.length);
   const explore = new Uint8Array(served.length);
-  for (let j = 0; j < served.length; j++) explore[j] = best.has(served[j]) ? 0 : 1;
+  for (let j = 0; j < served.length; j++) {
+    let exploit = false;
+    for (let b = 0; b < best.length && !exploit; b++) exploit = eligibleArms[best[b]] === served[j];
+    explore[j] = exploit ? 0 : 1;
+  }
   return explore;
 }
 

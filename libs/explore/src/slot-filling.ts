@@ -3,6 +3,7 @@ import type { ArmCounts, ArmStatsStore } from './arm-stats-store.js';
 import { EpsilonGreedyPolicy } from './epsilon-greedy.js';
 import type { ExperimentStore } from './experiment-store.js';
 import type { ImpressionLog } from './impression-log.js';
+import { checkExploreEngine, type ExploreEngine } from './native-explore.js';
 import type { BanditPolicy } from './policy.js';
 import { ThompsonPolicy } from './thompson.js';
 import { Ucb1Policy } from './ucb1.js';
@@ -22,7 +23,7 @@ export interface ServedItem extends RankedCandidate {
 }
 
 export type SlotPolicyConfig =
-  | { kind: 'thompson'; propensityDraws?: number }
+  | { kind: 'thompson'; propensityDraws?: number; engine?: ExploreEngine }
   | { kind: 'ucb1'; explorationConstant?: number }
   | { kind: 'egreedy'; epsilon: number; decayConstant?: number };
 
@@ -39,7 +40,11 @@ function buildPolicy(config: SlotPolicyConfig, stats: ArmStatistics, seed: numbe
   const n = stats.armCount;
   switch (config?.kind) {
     case 'thompson':
-      return new ThompsonPolicy(n, { seed, propensityDraws: config.propensityDraws }, stats);
+      return new ThompsonPolicy(
+        n,
+        { seed, propensityDraws: config.propensityDraws, engine: config.engine === undefined ? undefined : checkExploreEngine(config.engine, 'policy.engine') },
+        stats,
+      );
     case 'ucb1':
       return new Ucb1Policy(n, { explorationConstant: config.explorationConstant }, stats);
     case 'egreedy':
@@ -60,8 +65,10 @@ export function fillRequestSlots(candidates: readonly RankedCandidate[], counts:
   const strength = options.priorStrength ?? 20;
   if (!(strength > 0)) throw new Error(`priorStrength must be > 0, got ${strength}`);
   const seen = new Set<number>();
-  const stats = new ArmStatistics(candidates.length);
-  candidates.forEach((c, i) => {
+  const n = candidates.length;
+  const stats = new ArmStatistics(n);
+  for (let i = 0; i < n; i++) {
+    const c = candidates[i];
     if (!Number.isInteger(c.itemId)) throw new Error(`candidates[${i}].itemId must be an integer`);
     if (seen.has(c.itemId)) throw new Error(`candidates[${i}].itemId ${c.itemId} is repeated`);
     seen.add(c.itemId);
@@ -69,9 +76,11 @@ export function fillRequestSlots(candidates: readonly RankedCandidate[], counts:
     if (counts[i].itemId !== c.itemId) throw new Error(`counts[${i}].itemId must be ${c.itemId}, got ${counts[i].itemId}`);
     stats.setPriorFromRate(i, c.pctr, strength);
     stats.setCounts(i, counts[i].impressions, Math.min(counts[i].clicks, counts[i].impressions));
-  });
+  }
   const policy = buildPolicy(options.policy, stats, options.seed);
-  const fill = policy.fillSlots(Int32Array.from(candidates, (_, i) => i), options.k);
+  const eligible = new Int32Array(n);
+  for (let i = 0; i < n; i++) eligible[i] = i;
+  const fill = policy.fillSlots(eligible, options.k);
   return Array.from(fill.arms, (arm, slot) => ({
     ...candidates[arm],
     slot,
