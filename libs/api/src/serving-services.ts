@@ -135,6 +135,8 @@ export class ServingServices {
       // the arm statistics are durable before the request is acknowledged
       if (attributedClicks > 0) await this.armStats.flush();
     }
+    // serving's histories (seen filter) and activity counts pick the new events up within milliseconds
+    if (result.inserted > 0) this.recommender?.noteEventsWritten();
     return { ...result, attributedClicks };
   }
 
@@ -195,6 +197,8 @@ export class ServingServices {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
     await this.reloading;
+    // served slots still queued (write-behind) first: their impressions feed the arm statistics
+    await this.impressionLog.flushServed().catch(() => undefined);
     await this.armStats.flush().catch(() => undefined);
   }
 
