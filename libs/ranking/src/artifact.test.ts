@@ -46,6 +46,9 @@ describe('ranker artefact', () => {
       const loaded = await loadRanker(dir);
       const after = loaded.score(request, items);
       expect(Array.from(after)).toEqual(Array.from(before));
+      // the off-event-loop path of the loaded ranker (bf16 where supported) agrees closely
+      const viaAsync = await loaded.scoreAsync(request, items);
+      for (let i = 0; i < items.length; i++) expect(Math.abs(viaAsync[i] - before[i])).toBeLessThan(2e-3);
       expect(loaded.metrics.note).toBe('test');
       expect(() => saveRanker(ranker, tmp, { version: `${kind}-v1` })).toThrow(/already exists/);
       ranker.dispose();

@@ -94,5 +94,7 @@ export async function loadRanker(dir: string, options: { engine?: DnnEngine } = 
   }
   const layout = { vocabularySize: encoder.vocabularySize, slotField: encoder.slotField, fieldCount: encoder.fieldCount };
   const model = await createCtrModel(manifest.kind, layout, manifest.hyperparameters, { weights, engine: options.engine });
+  // a loaded ranker is about to serve: pack the DNN for inference now rather than on the first request
+  model.prepareInference();
   return new CtrRanker(encoder, model, manifest.metrics);
 }

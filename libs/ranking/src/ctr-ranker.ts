@@ -50,6 +50,11 @@ export class CtrRanker {
     return this.model.predictAsync(rows.ids, rows.count);
   }
 
+  /** Packs the DNN for inference now (loadRanker does), so the first scoreAsync does not pay for it. */
+  prepareInference(): void {
+    this.model.prepareInference();
+  }
+
   /** The model's inference precision (`bf16` or `fp32`), for logs and health output. */
   get inferencePrecision(): DnnPrecision {
     return this.model.inferencePrecision;
