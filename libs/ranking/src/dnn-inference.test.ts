@@ -50,6 +50,10 @@ describe('precision and concurrency settings', () => {
     expect(dnnAsyncConcurrency(undefined)).toBe(1);
     expect(dnnAsyncConcurrency('3')).toBe(3);
     for (const bad of ['0', '-1', '1.5', 'two', '1000']) expect(() => dnnAsyncConcurrency(bad)).toThrow(/CASCADE_DNN_ASYNC_CONCURRENCY/);
+    if (native) {
+      vi.stubEnv('CASCADE_DNN_ASYNC_CONCURRENCY', 'lots');
+      expect(() => new NativeDnnEngine(native.kernels, native.name)).toThrow(/CASCADE_DNN_ASYNC_CONCURRENCY/);
+    }
   });
 
   it('ConcurrencyLimiter keeps at most `limit` tasks running, first in first out', async () => {

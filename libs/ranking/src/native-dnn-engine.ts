@@ -49,6 +49,7 @@ export class NativeDnnEngine implements DnnEngine {
   constructor(kernels: NativeKernels, name: string, options: { precision?: DnnPrecision } = {}) {
     this.k = kernels;
     this.inferencePrecision = resolveInferencePrecision(kernels.bf16Supported(), options.precision);
+    dnnAsyncConcurrency(); // a bad CASCADE_DNN_ASYNC_CONCURRENCY fails here, at start-up, not on the first request
     this.name = `${name} (${this.inferencePrecision} inference)`;
     this.adamKernel = (x, g, m, v, alpha, beta1, beta2, epsilon) => kernels.adam(x, g, m, v, alpha, beta1, beta2, epsilon);
   }
