@@ -234,6 +234,7 @@ static int64_t planLayout(MlpPlan *plan, const int32_t *sizes, int layers, int p
   return at;
 }
 
+#if HAVE_BF16
 // fp32 → bf16, round to nearest even (NaN stays NaN), as vcvtneps2bf16 rounds.
 static inline uint16_t toBf16(float f) {
   uint32_t u;
@@ -263,6 +264,7 @@ static void packBf16(const float *W, int k, int n, int kpad, int npad, uint16_t 
     }
   }
 }
+#endif
 
 // Per-thread scratch for the forward pass (each libuv worker and the main thread keep their own; grown on demand).
 static __thread uint8_t *tlsScratch = NULL;
