@@ -61,6 +61,8 @@ export class ThompsonPolicy implements BanditPolicy {
   private readonly logOneMinusDelta: number;
   private readonly uniform: FastRandom;
   private readonly kernels: NativeExploreKernels | null;
+  /** Whether bound/order reflect the statistics (built on the first `select`: `fillSlots` needs neither). */
+  private ordered = false;
   /** Number of arms sampled by `select` so far (for measuring how much pruning saves). */
   sampledArms = 0;
 
@@ -84,7 +86,6 @@ export class ThompsonPolicy implements BanditPolicy {
     this.bound = new Float64Array(armCount);
     this.order = new Int32Array(armCount);
     this.position = new Int32Array(armCount);
-    this.refresh();
   }
 
   /** Recomputes bounds and order from the statistics (after they were changed directly). */
@@ -98,6 +99,7 @@ export class ThompsonPolicy implements BanditPolicy {
       this.order[r] = sorted[r];
       this.position[sorted[r]] = r;
     }
+    this.ordered = true;
   }
 
   /** U with P(θ_arm > U) ≤ δ under the arm's posterior (1 when no useful bound exists). */
@@ -122,6 +124,7 @@ export class ThompsonPolicy implements BanditPolicy {
   }
 
   select(): number {
+    if (!this.ordered) this.refresh();
     const { pulls, rewards, priorAlpha, priorBeta } = this.stats;
     const order = this.order;
     const bound = this.bound;
@@ -195,6 +198,7 @@ export class ThompsonPolicy implements BanditPolicy {
   update(arm: number, reward: number): void {
     checkReward(reward);
     this.stats.record(arm, reward);
+    if (!this.ordered) return;
     this.bound[arm] = this.upperBound(arm);
     this.tailMass[arm] = NaN;
     this.reposition(arm);
@@ -222,7 +226,7 @@ export class ThompsonPolicy implements BanditPolicy {
 
   decay(factor: number): void {
     this.stats.decay(factor);
-    this.refresh();
+    this.ordered = false;
   }
 
   /** One posterior draw per eligible arm (exact, no pruning), written into `out`. */
