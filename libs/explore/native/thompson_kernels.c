@@ -287,10 +287,30 @@ static inline __m512d vexp(__m512d x) {
   return _mm512_scalef_pd(p, n);
 }
 
+// 2(z − 1)/(z + 1) and (z − 1)/√z: lower and upper bounds of log z for z >= 1 (upper and lower for z <= 1), by
+// the 14-bit reciprocal estimates refined with two Newton steps (full precision, no division or square root).
+static inline __m512d logPadeBound(__m512d z) {
+  const __m512d one = _mm512_set1_pd(1), two = _mm512_set1_pd(2);
+  const __m512d q = _mm512_add_pd(z, one);
+  __m512d r = _mm512_rcp14_pd(q);
+  r = _mm512_mul_pd(r, _mm512_fnmadd_pd(q, r, two));
+  r = _mm512_mul_pd(r, _mm512_fnmadd_pd(q, r, two));
+  return _mm512_mul_pd(_mm512_mul_pd(two, _mm512_sub_pd(z, one)), r);
+}
+
+static inline __m512d logSqrtBound(__m512d z) {
+  const __m512d one = _mm512_set1_pd(1), half = _mm512_set1_pd(0.5), threeHalves = _mm512_set1_pd(1.5);
+  __m512d r = _mm512_rsqrt14_pd(z);
+  const __m512d hz = _mm512_mul_pd(half, z);
+  r = _mm512_mul_pd(r, _mm512_fnmadd_pd(hz, _mm512_mul_pd(r, r), threeHalves));
+  r = _mm512_mul_pd(r, _mm512_fnmadd_pd(hz, _mm512_mul_pd(r, r), threeHalves));
+  return _mm512_mul_pd(_mm512_sub_pd(z, one), r);
+}
+
 // Eight Gamma(d + 1/3) draws of one shape, Marsaglia–Tsang over the ziggurat normal, all in vector form: each
-// round makes one attempt on every lane still pending (ziggurat rectangle or wedge test, then the squeeze and
-// the logarithmic acceptance test, evaluated on every lane: a branch on the ~10 % of lanes the squeeze leaves
-// mispredicts more than the logarithms cost) and keeps the lanes it accepts. Only the ziggurat's base-strip
+// round makes one attempt on every lane still pending (ziggurat rectangle or wedge test, then the
+// Marsaglia–Tsang acceptance test, decided by tight bounds of the logarithms and, on the rare lanes they leave
+// open, by the logarithms themselves) and keeps the lanes it accepts. Only the ziggurat's base-strip
 // tail (about 1 lane in 20000) goes through scalar code. Every lane is an exact rejection sampler.
 static inline __m512d vgamma(VecRng *vr, Rng *r, const GammaShape *g) {
   const __m512d dv = _mm512_set1_pd(g->d), cv = _mm512_set1_pd(g->c);
@@ -329,13 +349,32 @@ static inline __m512d vgamma(VecRng *vr, Rng *r, const GammaShape *g) {
       }
     }
     const __m512d v = _mm512_fmadd_pd(cv, x, one);
-    const __mmask8 candidate = normal & _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ);
+    const __mmask8 candidate = pending & normal & _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ);
     const __m512d v3 = _mm512_mul_pd(_mm512_mul_pd(v, v), v);
     const __m512d x2 = _mm512_mul_pd(x, x);
+    const __m512d halfX2 = _mm512_mul_pd(half, x2);
+    const __m512d vSafe = _mm512_mask_blend_pd(candidate, one, v);
+    const __m512d v3Safe = _mm512_mask_blend_pd(candidate, one, v3);
+    // Accept when log u < x²/2 + d (1 − v³ + 3 log v) =: B. Decided without logarithms on almost every lane by
+    // bounds that are third-order tight at 1: for z >= 1, 2(z−1)/(z+1) <= log z <= (z−1)/√z, and for z <= 1
+    // the same two bounds with their roles swapped.
+    const __mmask8 above = _mm512_cmp_pd_mask(vSafe, one, _CMP_GE_OQ);
+    const __m512d pade = logPadeBound(vSafe), root = logSqrtBound(vSafe);
+    const __m512d three = _mm512_set1_pd(3);
+    const __m512d base = _mm512_sub_pd(one, v3Safe);
+    const __m512d lowB = _mm512_fmadd_pd(dv, _mm512_fmadd_pd(three, _mm512_mask_blend_pd(above, root, pade), base), halfX2);
+    const __m512d highB = _mm512_fmadd_pd(dv, _mm512_fmadd_pd(three, _mm512_mask_blend_pd(above, pade, root), base), halfX2);
+    // u in [0, 1): log u <= 2(u−1)/(u+1) and log u >= (u−1)/√u; Marsaglia–Tsang's squeeze u < 1 − 0.0331 x⁴
+    // also implies acceptance.
     const __m512d squeeze = _mm512_fnmadd_pd(_mm512_mul_pd(_mm512_set1_pd(0.0331), x2), x2, one);
-    const __m512d vSafe = _mm512_mask_blend_pd(candidate, one, v3);
-    const __m512d bound = _mm512_fmadd_pd(dv, _mm512_add_pd(_mm512_sub_pd(one, vSafe), vlog(vSafe)), _mm512_mul_pd(half, x2));
-    const __mmask8 accepted = pending & candidate & (_mm512_cmp_pd_mask(u, squeeze, _CMP_LT_OQ) | _mm512_cmp_pd_mask(vlog(u), bound, _CMP_LT_OQ));
+    const __mmask8 surely = _mm512_cmp_pd_mask(u, squeeze, _CMP_LT_OQ) | _mm512_cmp_pd_mask(logPadeBound(u), lowB, _CMP_LT_OQ);
+    const __mmask8 never = _mm512_cmp_pd_mask(logSqrtBound(u), highB, _CMP_GE_OQ);
+    __mmask8 accepted = candidate & surely;
+    const __mmask8 undecided = candidate & ~surely & ~never;
+    if (undecided) {
+      const __m512d bound = _mm512_fmadd_pd(dv, _mm512_add_pd(base, vlog(v3Safe)), halfX2);
+      accepted |= _mm512_mask_cmp_pd_mask(undecided, vlog(_mm512_mask_blend_pd(undecided, one, u)), bound, _CMP_LT_OQ);
+    }
     result = _mm512_mask_mul_pd(result, accepted, dv, v3);
     pending &= ~accepted;
     if (!pending) return result;
