@@ -114,6 +114,40 @@ describe('native exploration engine', () => {
     expect(covered).toBeCloseTo(k, 6);
   });
 
+  it.skipIf(!native)('handles edge cases: k = n, no further draws, extreme and tied posteriors', () => {
+    const stats = new ArmStatistics(6);
+    stats.setPriorFromRate(0, 1, 20); // a ≈ 20, b ≈ 2e-5: draws round to 1
+    stats.setPriorFromRate(1, 0, 20); // a ≈ 2e-5: draws underflow to 0 (ties, broken by input order)
+    stats.setPriorFromRate(2, 0, 20);
+    stats.setPriorFromRate(3, 0.5, 0.5); // a, b < 1
+    stats.setPriorFromRate(4, 0.01, 20);
+    stats.setCounts(4, 1_000_000, 10_000); // a very narrow posterior
+    stats.setPriorFromRate(5, 0.3, 20);
+    const eligible = Int32Array.from({ length: 6 }, (_, i) => i);
+    const all = new ThompsonPolicy(6, { seed: 1, engine: 'native' }, stats).fillSlots(eligible, 6);
+    expect([...all.arms].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(all.arms[0]).toBe(0);
+    // Arms 1 and 2 almost always draw exactly 0, so they take the last two slots in input order.
+    expect([...all.arms.slice(4)]).toEqual([1, 2]);
+    const none = new ThompsonPolicy(6, { seed: 2, engine: 'native', propensityDraws: 0 }, stats).fillSlots(eligible, 3);
+    expect([...none.propensity]).toEqual([1, 1, 1]);
+    // Served law of slots 1–2 (arm 0 always takes slot 0) against the JavaScript reference.
+    const reference = referenceSlots(stats, 3, 20_000, 13);
+    const policy = new ThompsonPolicy(6, { seed: 3, engine: 'native', propensityDraws: 4 }, stats);
+    const calls = 20_000;
+    const served = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
+    for (let c = 0; c < calls; c++) {
+      const fill = policy.fillSlots(eligible, 3);
+      for (let j = 0; j < 3; j++) served[j][fill.arms[j]] += 1 / calls;
+    }
+    for (let j = 0; j < 3; j++) {
+      for (let arm = 0; arm < 6; arm++) {
+        const p = reference[j][arm];
+        expect(Math.abs(served[j][arm] - p)).toBeLessThan(4.5 * Math.sqrt(Math.max(p * (1 - p), 1e-4) * (2 / calls)));
+      }
+    }
+  });
+
   it.skipIf(!native)('lets cold arms win through their tails as often as the JavaScript reference does', () => {
     // Four strong arms and 96 cold ones (pCTR priors 0.02–0.05, a < 1): the chance that a slot goes to a
     // cold arm is decided by the tail sampler alone once the thresholds have risen.
