@@ -10,7 +10,7 @@
 // --phases runs only the named phases (default all); the figures of the others are null.
 // CASCADE_BENCH_SERVE_ROOT=<folder> keeps the cached setup and the profiles there instead of .cascade/bench/serve.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,6 +150,21 @@ async function stopServer(server: RunningServer): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux), or null elsewhere: on a shared
+ * machine, events per server CPU second compares runs that wall-clock throughput alone cannot.
+ */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields from the state on: utime and stime are the 12th and 13th (clock ticks, 100 per second on Linux)
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** The server's resident memory from /metrics (MB), or null. */
 async function serverRssMb(url: string): Promise<number | null> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -232,11 +247,16 @@ async function loadPhase(
   };
 }
 
-/** Takes the previous runs' writes out again (ingested events, served-impression log, arm statistics). */
+/**
+ * Takes the previous runs' writes out again (ingested events, served-impression log, arm statistics), and
+ * vacuums those tables: the embedded database runs no autovacuum, so without it every run would leave its
+ * deleted rows in the tables and their indexes, and each later run would ingest into a larger, bloated table.
+ */
 async function resetServingWrites(db: CascadeDatabase): Promise<void> {
   await db.sql.execute(`DELETE FROM events WHERE idempotency_key LIKE '${INGEST_KEY_PREFIX}%'`);
   await db.sql.execute('DELETE FROM explore_impressions');
   await db.sql.execute('DELETE FROM explore_arm_stats');
+  await db.sql.executeScript('VACUUM events, explore_impressions, explore_arm_stats');
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
@@ -364,12 +384,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const data = (JSON.parse(text) as { result?: { data?: { inserted?: number } } }).result?.data;
       return data?.inserted === INGEST_BATCH ? null : `logBatch inserted ${data?.inserted} of ${INGEST_BATCH}`;
     };
-    let ingest: PhaseResult | null = null;
+    let ingest: (PhaseResult & { server_cpu_seconds: number | null }) | null = null;
     if (runIngest) {
+      const cpuBefore = processCpuSeconds(server.child.pid!);
       const { failures: ingestFailures, ...measured } = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestDuration, ingestBody, checkIngest);
+      const cpuAfter = processCpuSeconds(server.child.pid!);
       for (const [k, v] of ingestFailures) failures.set(k, (failures.get(k) ?? 0) + v);
-      ingest = measured;
-      log(`ingest: ${Math.round(ingest.rps * INGEST_BATCH)} events/s (${ingest.rps} calls/s of ${INGEST_BATCH}), p99 ${ingest.p99_ms} ms`);
+      const serverCpu = cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) * 100) / 100;
+      ingest = { ...measured, server_cpu_seconds: serverCpu };
+      log(
+        `ingest: ${Math.round(ingest.rps * INGEST_BATCH)} events/s (${ingest.rps} calls/s of ${INGEST_BATCH}), p99 ${ingest.p99_ms} ms, ` +
+          `server CPU ${serverCpu} s (${serverCpu ? Math.round((measured.requests * INGEST_BATCH) / serverCpu) : '?'} events per CPU second), load ${ingest.load_average}`,
+      );
     }
     const ingestEventsPerSec = ingest ? Math.round(ingest.rps * INGEST_BATCH) : null;
 

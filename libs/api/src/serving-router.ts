@@ -52,10 +52,10 @@ export const servingRouter = {
   events: router({
     log: scopedProcedure('ingest')
       .input(eventInputSchema)
-      .mutation(({ ctx, input }) => asBadRequest(() => services(ctx).logEvents([input]))),
+      .mutation(({ ctx, input }) => asBadRequest(() => services(ctx).logValidatedEvents([input]))),
     logBatch: scopedProcedure('ingest')
       .input(z.object({ events: z.array(eventInputSchema).min(1, 'must hold at least one event').max(MAX_BATCH) }))
-      .mutation(({ ctx, input }) => asBadRequest(() => services(ctx).logEvents(input.events))),
+      .mutation(({ ctx, input }) => asBadRequest(() => services(ctx).logValidatedEvents(input.events))),
   }),
   items: router({
     upsert: scopedProcedure('ingest', 'admin')

@@ -1,6 +1,20 @@
 // The request-time state behind the routers: the Recommender (swappable on reload), the online arm
 // statistics and the impression log that clicks are attributed through. Routers call these functions.
-import { insertEvents, upsertItems, upsertUsers, type CascadeDatabase, type EventInput, type InsertEventsResult, type ItemInput, type UpsertResult, type UserInput } from '@cascade/db';
+import {
+  eventInputSchema,
+  insertEvents,
+  parseBatch,
+  preloadIds,
+  upsertItems,
+  upsertUsers,
+  type CascadeDatabase,
+  type EventInput,
+  type InsertEventsResult,
+  type ItemInput,
+  type UpsertResult,
+  type UserInput,
+  type ValidatedEventInput,
+} from '@cascade/db';
 import { ArmStatsStore, ExperimentStore, ImpressionLog } from '@cascade/explore';
 import type { Recommender, RecommendRequestInput, RecommendResponse } from '@cascade/pipeline';
 import { silentLogger, type ApiLogger } from './api-logger.js';
@@ -35,6 +49,8 @@ export class ServingServices {
   private watchTimer: NodeJS.Timeout | undefined;
   /** The active versions the served Recommender was loaded for (JSON), as last seen by the watcher. */
   private servedVersions: string | undefined;
+  /** Every user's and item's id loaded into the event writer's id cache (started on construction). */
+  private readonly idsPreloaded: Promise<void>;
 
   constructor(
     private readonly db: CascadeDatabase,
@@ -45,6 +61,11 @@ export class ServingServices {
     this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats, new ExperimentStore(db.sql));
     if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
     if (options.activeModelVersions && options.reloadRecommender) this.watchModelVersions(options.activeModelVersions, options.modelWatchMs ?? 2000);
+    // the first event batches then resolve their ids without lookups; a failure only leaves the cache cold
+    this.idsPreloaded = preloadIds(db.sql).then(
+      () => undefined,
+      (error: Error) => (options.logger ?? silentLogger).error({ error: error.message }, 'id cache preload failed'),
+    );
   }
 
   /**
@@ -118,8 +139,14 @@ export class ServingServices {
   }
 
   /** Writes the events (idempotent), then attributes clicks that carry a request id to their impressions. */
-  async logEvents(events: readonly EventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
-    const result = await insertEvents(this.db.sql, events);
+  logEvents(events: readonly EventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
+    return this.logValidatedEvents(parseBatch(eventInputSchema, events, 'event'));
+  }
+
+  /** logEvents for events already parsed with `eventInputSchema` (the routers' input): not validated twice. */
+  async logValidatedEvents(events: readonly ValidatedEventInput[]): Promise<InsertEventsResult & { attributedClicks: number }> {
+    await this.idsPreloaded;
+    const result = await insertEvents(this.db.sql, events, { prevalidated: true });
     this.options.metrics?.recordEvents(events, result.duplicates);
     const clicks = events.filter((e) => e.type === 'click' && e.requestId);
     let attributedClicks = 0;
@@ -197,6 +224,7 @@ export class ServingServices {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
     await this.reloading;
+    await this.idsPreloaded;
     // served slots still queued (write-behind) first: their impressions feed the arm statistics
     await this.impressionLog.flushServed().catch(() => undefined);
     await this.armStats.flush().catch(() => undefined);

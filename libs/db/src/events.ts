@@ -30,6 +30,8 @@ export const eventInputSchema = z
   })
   .refine((e) => e.type !== 'custom' || e.customType !== undefined, { message: 'is required when type is "custom"', path: ['customType'] });
 export type EventInput = z.input<typeof eventInputSchema>;
+/** An event as `eventInputSchema` parses it (ids trimmed, occurredAt in epoch milliseconds). */
+export type ValidatedEventInput = z.output<typeof eventInputSchema>;
 
 export interface InsertEventsOptions {
   /** Create users that are not in the database yet (default true: events often precede profile updates). */
@@ -50,10 +52,12 @@ export function defaultIdempotencyKey(e: { type: string; userId: string; itemId:
   return `auto:${e.type}:${e.customType ?? ''}:${e.userId}:${e.itemId}:${e.occurredAt}:${e.requestId ?? ''}`;
 }
 
-type ParsedEvent = z.output<typeof eventInputSchema>;
-
-export async function insertEvents(sql: SqlClient, events: readonly EventInput[], options: InsertEventsOptions = {}): Promise<InsertEventsResult> {
-  const rows = options.prevalidated ? (events as unknown as ParsedEvent[]) : parseBatch(eventInputSchema, events, 'event');
+export async function insertEvents(
+  sql: SqlClient,
+  events: readonly EventInput[] | readonly ValidatedEventInput[],
+  options: InsertEventsOptions = {},
+): Promise<InsertEventsResult> {
+  const rows = options.prevalidated ? (events as readonly ValidatedEventInput[]) : parseBatch(eventInputSchema, events, 'event');
   const n = rows.length;
   if (n === 0) return { inserted: 0, duplicates: 0 };
   const types = new Array<string>(n);

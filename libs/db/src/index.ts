@@ -3,8 +3,9 @@ export { applyMigrations, defaultMigrationsDir, type MigrationResult } from './m
 export type { SqlClient, SqlDriver } from './sql-driver.js';
 export { EVENT_TYPES, eventTypeIndex, type EventTypeName } from './event-types.js';
 export { upsertItems, upsertUsers, itemInputSchema, userInputSchema, type ItemInput, type UserInput, type UpsertResult } from './catalog.js';
-export { insertEvents, eventInputSchema, defaultIdempotencyKey, type EventInput, type InsertEventsOptions, type InsertEventsResult } from './events.js';
+export { insertEvents, eventInputSchema, defaultIdempotencyKey, type EventInput, type ValidatedEventInput, type InsertEventsOptions, type InsertEventsResult } from './events.js';
 export { streamInteractions, type InteractionChunk, type StreamInteractionsOptions } from './interactions.js';
+export { preloadIds } from './id-resolver.js';
 export { countEntities, type EntityCounts } from './counts.js';
 export { parseBatch } from './validation.js';
 export { Prisma, PrismaClient } from '@prisma/client';

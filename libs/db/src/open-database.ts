@@ -31,6 +31,35 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
+/** PGlite's shared_buffers for a folder database unless CASCADE_PGLITE_SHARED_BUFFERS_MB says otherwise. */
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 512;
+/** In-memory databases (tests) keep PGlite's own default: each one holds its whole buffer pool in memory. */
+const MEMORY_PGLITE_SHARED_BUFFERS_MB = 128;
+/** PGlite runs in 32-bit WebAssembly (at most 2 GB of memory in all). */
+const MAX_PGLITE_SHARED_BUFFERS_MB = 1024;
+
+/** The shared_buffers (MB) for an embedded database: CASCADE_PGLITE_SHARED_BUFFERS_MB, validated, or the default. */
+export function pgliteSharedBuffersMb(inMemory: boolean): number {
+  const raw = process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB;
+  if (raw === undefined || raw.trim() === '') return inMemory ? MEMORY_PGLITE_SHARED_BUFFERS_MB : DEFAULT_PGLITE_SHARED_BUFFERS_MB;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 16 || mb > MAX_PGLITE_SHARED_BUFFERS_MB) {
+    throw new Error(`CASCADE_PGLITE_SHARED_BUFFERS_MB must be an integer from 16 to ${MAX_PGLITE_SHARED_BUFFERS_MB}, got "${raw}"`);
+  }
+  return mb;
+}
+
+/**
+ * PGlite's start parameters: its defaults (which already run with fsync off) plus a buffer pool that holds the
+ * events indexes that ingestion writes at random (user and item), so a batch does not read and evict pages
+ * through the file system for every row, and no full-page images in the WAL: with fsync off they cannot
+ * protect against an operating-system crash anyway, and a killed process cannot tear a page (each page is one
+ * write to the operating system's cache). A commit still writes its WAL before it returns.
+ */
+export function pgliteStartParams(defaults: readonly string[], sharedBuffersMb: number): string[] {
+  return [...defaults, '-c', `shared_buffers=${sharedBuffersMb}MB`, '-c', 'full_page_writes=off'];
+}
+
 export function defaultDataDir(): string {
   return path.resolve(process.env.CASCADE_DATA_DIR ?? path.join('.cascade', 'data'));
 }
@@ -57,6 +86,7 @@ async function openPglite(dataDir: string): Promise<CascadeDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const inMemory = dataDir.startsWith('memory://');
+  const startParams = pgliteStartParams(PGlite.defaultStartParams, pgliteSharedBuffersMb(inMemory));
   let release = () => {};
   if (!inMemory) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -64,7 +94,7 @@ async function openPglite(dataDir: string): Promise<CascadeDatabase> {
   }
   let pglite;
   try {
-    pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir });
+    pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, startParams });
   } catch (error) {
     release();
     throw new Error(`could not open the embedded database at ${dataDir}: ${(error as Error).message}`);

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, pgliteSharedBuffersMb, pgliteStartParams } from './open-database.js';
+
+describe('embedded database settings', () => {
+  const saved = process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB;
+    else process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB = saved;
+  });
+
+  it('gives folder databases a larger buffer pool than in-memory ones unless the environment says otherwise', () => {
+    delete process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB;
+    expect(pgliteSharedBuffersMb(false)).toBe(DEFAULT_PGLITE_SHARED_BUFFERS_MB);
+    expect(pgliteSharedBuffersMb(true)).toBe(128);
+    process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB = '256';
+    expect(pgliteSharedBuffersMb(false)).toBe(256);
+    expect(pgliteSharedBuffersMb(true)).toBe(256);
+  });
+
+  it('names the variable when its value is not a valid size', () => {
+    for (const bad of ['abc', '8', '1.5', '4096', '-1']) {
+      process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB = bad;
+      expect(() => pgliteSharedBuffersMb(false)).toThrow(/CASCADE_PGLITE_SHARED_BUFFERS_MB/);
+    }
+  });
+
+  it("keeps PGlite's own start parameters and adds the buffer pool and no full-page writes", () => {
+    const params = pgliteStartParams(['--single', '-F'], 512);
+    expect(params.slice(0, 2)).toEqual(['--single', '-F']);
+    expect(params).toContain('shared_buffers=512MB');
+    expect(params).toContain('full_page_writes=off');
+  });
+});
