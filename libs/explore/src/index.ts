@@ -19,6 +19,7 @@ export {
 } from './simulator.js';
 export { ThompsonPolicy, type ThompsonOptions } from './thompson.js';
 export { exploreEngineInfo, loadNativeExplore, nativeExploreFailure, type ExploreEngine, type NativeExploreKernels } from './native-explore.js';
+export { ThompsonRankings } from './thompson-rankings.js';
 export { Ucb1Policy, type Ucb1Options } from './ucb1.js';
 export { ArmStatsStore, upsertDeltas, type ArmCounts, type ArmStatsStoreOptions } from './arm-stats-store.js';
 export { ImpressionLog, type ImpressionLogOptions, type LoggedImpression, type ServedRequest, type ServedSlot } from './impression-log.js';

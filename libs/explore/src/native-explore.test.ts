@@ -44,7 +44,7 @@ function referenceSlots(stats: ArmStatistics, k: number, rankings: number, seed:
   return p;
 }
 
-describe('native exploration engine', () => {
+describe('exploration engine selection', () => {
   afterEach(() => {
     delete process.env.CASCADE_EXPLORE_ENGINE;
   });
@@ -53,8 +53,12 @@ describe('native exploration engine', () => {
     expect(exploreEngineFromEnv()).toBe('auto');
     process.env.CASCADE_EXPLORE_ENGINE = 'js';
     expect(exploreEngineFromEnv()).toBe('js');
-    expect(resolveExploreEngine()).toBeNull();
+    expect(resolveExploreEngine().kind).toBe('js');
     expect(exploreEngineInfo().engine).toBe('js');
+    process.env.CASCADE_EXPLORE_ENGINE = 'reference';
+    expect(resolveExploreEngine().kind).toBe('reference');
+    if (native) expect(resolveExploreEngine('native').kind).toBe('native');
+    else expect(() => resolveExploreEngine('native')).toThrow(/native exploration engine/);
     process.env.CASCADE_EXPLORE_ENGINE = 'gpu';
     expect(() => exploreEngineFromEnv()).toThrow(/CASCADE_EXPLORE_ENGINE/);
   });
@@ -67,9 +71,14 @@ describe('native exploration engine', () => {
     expect(() => fillRequestSlots(candidates, counts, { k: 1, policy: { kind: 'thompson', engine: 'gpu' as never }, seed: 1 })).toThrow(/policy.engine/);
     expect(fillRequestSlots(candidates, counts, { k: 1, policy: { kind: 'thompson', engine: 'js' }, seed: 1 })[0].itemId).toBe(1);
   });
+});
 
-  it.skipIf(!native)('is deterministic for a seed and fills distinct slots', () => {
-    const fill = (seed: number) => new ThompsonPolicy(60, { seed, engine: 'native' }, problem(60, 2)).fillSlots(Int32Array.from({ length: 60 }, (_, i) => i), 8);
+const engines = native ? (['native', 'js'] as const) : (['js'] as const);
+
+describe.each(engines)('Thompson slot filling, %s engine', (engine) => {
+
+  it('is deterministic for a seed and fills distinct slots', () => {
+    const fill = (seed: number) => new ThompsonPolicy(60, { seed, engine }, problem(60, 2)).fillSlots(Int32Array.from({ length: 60 }, (_, i) => i), 8);
     const a = fill(5);
     expect(fill(5)).toEqual(a);
     expect(new Set(a.arms).size).toBe(8);
@@ -78,7 +87,7 @@ describe('native exploration engine', () => {
     expect(others.some((o) => o !== Array.from(a.arms).join())).toBe(true);
   });
 
-  it.skipIf(!native)('serves each slot with the same law as the JavaScript reference, with matching propensities', () => {
+  it('serves each slot with the same law as the JavaScript reference, with matching propensities', () => {
     // 40 arms, 4 slots: the served arms of many native calls against the slot law of 40 000 JS rankings, and
     // the native propensity estimates (D = 200 further rankings) against the same reference.
     const n = 40;
@@ -87,7 +96,7 @@ describe('native exploration engine', () => {
     const stats = problem(n, 3);
     const reference = referenceSlots(stats, k, 40_000, 11);
     const calls = 3000;
-    const policy = new ThompsonPolicy(n, { seed: 17, engine: 'native', propensityDraws: draws }, stats);
+    const policy = new ThompsonPolicy(n, { seed: 17, engine, propensityDraws: draws }, stats);
     const eligible = Int32Array.from({ length: n }, (_, i) => i);
     const served = Array.from({ length: k }, () => new Float64Array(n));
     const estimated = new Float64Array(k);
@@ -114,7 +123,7 @@ describe('native exploration engine', () => {
     expect(covered).toBeCloseTo(k, 6);
   });
 
-  it.skipIf(!native)('handles edge cases: k = n, no further draws, extreme and tied posteriors', () => {
+  it('handles edge cases: k = n, no further draws, extreme and tied posteriors', () => {
     const stats = new ArmStatistics(6);
     stats.setPriorFromRate(0, 1, 20); // a ≈ 20, b ≈ 2e-5: draws round to 1
     stats.setPriorFromRate(1, 0, 20); // a ≈ 2e-5: draws underflow to 0 (ties, broken by input order)
@@ -124,16 +133,16 @@ describe('native exploration engine', () => {
     stats.setCounts(4, 1_000_000, 10_000); // a very narrow posterior
     stats.setPriorFromRate(5, 0.3, 20);
     const eligible = Int32Array.from({ length: 6 }, (_, i) => i);
-    const all = new ThompsonPolicy(6, { seed: 1, engine: 'native' }, stats).fillSlots(eligible, 6);
+    const all = new ThompsonPolicy(6, { seed: 1, engine }, stats).fillSlots(eligible, 6);
     expect([...all.arms].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(all.arms[0]).toBe(0);
     // Arms 1 and 2 almost always draw exactly 0, so they take the last two slots in input order.
     expect([...all.arms.slice(4)]).toEqual([1, 2]);
-    const none = new ThompsonPolicy(6, { seed: 2, engine: 'native', propensityDraws: 0 }, stats).fillSlots(eligible, 3);
+    const none = new ThompsonPolicy(6, { seed: 2, engine, propensityDraws: 0 }, stats).fillSlots(eligible, 3);
     expect([...none.propensity]).toEqual([1, 1, 1]);
     // Served law of slots 1–2 (arm 0 always takes slot 0) against the JavaScript reference.
     const reference = referenceSlots(stats, 3, 20_000, 13);
-    const policy = new ThompsonPolicy(6, { seed: 3, engine: 'native', propensityDraws: 4 }, stats);
+    const policy = new ThompsonPolicy(6, { seed: 3, engine, propensityDraws: 4 }, stats);
     const calls = 20_000;
     const served = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
     for (let c = 0; c < calls; c++) {
@@ -148,7 +157,7 @@ describe('native exploration engine', () => {
     }
   });
 
-  it.skipIf(!native)('lets cold arms win through their tails as often as the JavaScript reference does', () => {
+  it('lets cold arms win through their tails as often as the JavaScript reference does', () => {
     // Four strong arms and 96 cold ones (pCTR priors 0.02–0.05, a < 1): the chance that a slot goes to a
     // cold arm is decided by the tail sampler alone once the thresholds have risen.
     const n = 100;
@@ -159,7 +168,7 @@ describe('native exploration engine', () => {
     const rankings = 40_000;
     const reference = referenceSlots(stats, k, rankings, 12);
     const calls = 4000;
-    const policy = new ThompsonPolicy(n, { seed: 23, engine: 'native', propensityDraws: 8 }, stats);
+    const policy = new ThompsonPolicy(n, { seed: 23, engine, propensityDraws: 8 }, stats);
     const eligible = Int32Array.from({ length: n }, (_, i) => i);
     const cold = new Float64Array(k);
     for (let c = 0; c < calls; c++) {
@@ -174,15 +183,15 @@ describe('native exploration engine', () => {
     }
   });
 
-  it.skipIf(!native)('matches the JavaScript path on a serving-sized request (500 candidates, 20 slots)', () => {
+  it('matches the reference on a serving-sized request (500 candidates, 20 slots)', () => {
     // Summary of the served list: the ranker position of the arm in each slot, averaged over requests, and
     // the mean propensity, for both engines (same estimator, independent streams).
     const n = 500;
     const k = 20;
     const stats = problem(n, 4);
     const eligible = Int32Array.from({ length: n }, (_, i) => i);
-    const summary = (engine: 'js' | 'native', calls: number) => {
-      const policy = new ThompsonPolicy(n, { seed: engine === 'js' ? 101 : 202, engine }, stats);
+    const summary = (which: 'reference' | 'native' | 'js', calls: number) => {
+      const policy = new ThompsonPolicy(n, { seed: which === 'reference' ? 101 : 202, engine: which }, stats);
       const position = new Float64Array(k);
       const square = new Float64Array(k);
       const propensity = new Float64Array(k);
@@ -203,8 +212,8 @@ describe('native exploration engine', () => {
         propensityVariance: propensitySquare.map((s, j) => s - propensity[j] ** 2),
       };
     };
-    const js = summary('js', 120);
-    const nat = summary('native', 1200);
+    const js = summary('reference', 120);
+    const nat = summary(engine, 1200);
     for (let j = 0; j < k; j++) {
       const se = Math.sqrt(js.variance[j] / 120 + nat.variance[j] / 1200);
       expect(Math.abs(js.position[j] - nat.position[j])).toBeLessThan(4.5 * se + 0.5);

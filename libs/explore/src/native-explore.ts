@@ -1,7 +1,8 @@
 // Loads the optional native Thompson slot-filling kernel (native/thompson_kernels.c, a Node-API addon), compiled
 // on first use with the system's gcc for this CPU and cached by a hash of the source, the flags and the Node
 // ABI (see loadNativeAddon). Anything missing (no gcc, no Node headers) leaves the JavaScript path in use.
-// CASCADE_EXPLORE_ENGINE=js forces the JavaScript path; =native makes a missing kernel an error.
+// CASCADE_EXPLORE_ENGINE=js forces the JavaScript port of the kernel, =reference the full JavaScript rankings,
+// =native makes a missing kernel an error.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNativeAddon } from '@cascade/core';
@@ -15,8 +16,16 @@ export interface NativeExploreKernels {
   fillSlots(alpha: Float64Array, beta: Float64Array, k: number, draws: number, seed: Int32Array, served: Int32Array, hits: Float64Array): void;
 }
 
-/** Which Thompson engine to use: `auto` = native when it can be built here, else JavaScript. */
-export type ExploreEngine = 'auto' | 'js' | 'native';
+/**
+ * Which Thompson slot-filling engine to use: `native` (the C kernel), `js` (its JavaScript port), `reference`
+ * (every arm drawn in every ranking), or `auto` = native when it can be built here, else js.
+ */
+export type ExploreEngine = 'auto' | 'native' | 'js' | 'reference';
+
+/** The engine an `ExploreEngine` resolved to, with the kernel for `native`. */
+export type ResolvedExploreEngine = { kind: 'native'; kernels: NativeExploreKernels } | { kind: 'js' | 'reference'; kernels: null };
+
+const ENGINES: readonly string[] = ['auto', 'native', 'js', 'reference'];
 
 const sourcePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'thompson_kernels.c');
 let loaded: NativeExploreKernels | null | undefined;
@@ -26,8 +35,8 @@ let failure: string | null = null;
 export function exploreEngineFromEnv(): ExploreEngine {
   const value = process.env.CASCADE_EXPLORE_ENGINE;
   if (value === undefined || value === '') return 'auto';
-  if (value === 'auto' || value === 'js' || value === 'native') return value;
-  throw new Error(`CASCADE_EXPLORE_ENGINE must be 'auto', 'js' or 'native', got "${value}"`);
+  if (ENGINES.includes(value)) return value as ExploreEngine;
+  throw new Error(`CASCADE_EXPLORE_ENGINE must be 'auto', 'native', 'js' or 'reference', got "${value}"`);
 }
 
 /** The native kernel, compiled on first use, or null when it cannot be built here (see `nativeExploreFailure`). */
@@ -49,25 +58,25 @@ export function nativeExploreFailure(): string | null {
 
 /** Validates an engine option (`name` is the option's name in the message). */
 export function checkExploreEngine(engine: unknown, name: string): ExploreEngine {
-  if (engine === 'auto' || engine === 'js' || engine === 'native') return engine;
-  throw new Error(`${name} must be 'auto', 'js' or 'native', got ${String(engine)}`);
+  if (typeof engine === 'string' && ENGINES.includes(engine)) return engine as ExploreEngine;
+  throw new Error(`${name} must be 'auto', 'native', 'js' or 'reference', got ${String(engine)}`);
 }
 
 /**
- * The kernel for a requested engine: null for `js` (and for `auto` when it cannot be built); `native`
- * throws when it cannot be built. An explicit engine wins over CASCADE_EXPLORE_ENGINE; `auto` defers to it.
+ * The engine for a request: `auto` defers to CASCADE_EXPLORE_ENGINE and then takes native when it can be
+ * built here, else js; an explicit engine wins over the variable; `native` throws when it cannot be built.
  */
-export function resolveExploreEngine(engine: ExploreEngine = 'auto'): NativeExploreKernels | null {
+export function resolveExploreEngine(engine: ExploreEngine = 'auto'): ResolvedExploreEngine {
   const wanted = engine === 'auto' ? exploreEngineFromEnv() : engine;
-  if (wanted === 'js') return null;
+  if (wanted === 'js' || wanted === 'reference') return { kind: wanted, kernels: null };
   const kernels = loadNativeExplore();
-  if (!kernels && wanted === 'native') throw new Error(`the native exploration engine is unavailable: ${failure}`);
-  return kernels;
+  if (kernels) return { kind: 'native', kernels };
+  if (wanted === 'native') throw new Error(`the native exploration engine is unavailable: ${failure}`);
+  return { kind: 'js', kernels: null };
 }
 
 /** What the default (`auto`) engine resolves to here, and why native is missing if it is. */
-export function exploreEngineInfo(): { engine: 'js' | 'native'; native: boolean; failure: string | null } {
+export function exploreEngineInfo(): { engine: 'native' | 'js' | 'reference'; native: boolean; failure: string | null } {
   const native = loadNativeExplore() !== null;
-  const wanted = exploreEngineFromEnv();
-  return { engine: wanted !== 'js' && native ? 'native' : 'js', native, failure };
+  return { engine: resolveExploreEngine('auto').kind, native, failure };
 }

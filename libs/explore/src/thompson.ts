@@ -2,7 +2,8 @@ import { FastRandom } from './fast-random.js';
 import { ArmStatistics } from './arm-statistics.js';
 import { BetaSampler } from './beta-sampler.js';
 import { regularizedIncompleteBeta } from './incomplete-beta.js';
-import { checkExploreEngine, resolveExploreEngine, type ExploreEngine, type NativeExploreKernels } from './native-explore.js';
+import { checkExploreEngine, resolveExploreEngine, type ExploreEngine, type NativeExploreKernels, type ResolvedExploreEngine } from './native-explore.js';
+import { ThompsonRankings } from './thompson-rankings.js';
 import { checkReward, checkSlotRequest, markExploration, topPositionsInto, type BanditPolicy, type SlotFill } from './policy.js';
 
 export interface ThompsonOptions {
@@ -21,9 +22,10 @@ export interface ThompsonOptions {
    */
   propensityDraws?: number;
   /**
-   * Engine of `fillSlots`: `native` (the C kernel, native/thompson_kernels.c), `js`, or `auto` (default:
-   * native when it can be built here, unless CASCADE_EXPLORE_ENGINE says otherwise). Both give the same
-   * estimator; their random streams differ.
+   * Engine of `fillSlots`: `native` (the C kernel, native/thompson_kernels.c), `js` (its JavaScript port),
+   * `reference` (every arm drawn in every ranking), or `auto` (default: native when it can be built here,
+   * else js, unless CASCADE_EXPLORE_ENGINE says otherwise). All give the same estimator; their random
+   * streams differ.
    */
   engine?: ExploreEngine;
 }
@@ -60,7 +62,8 @@ export class ThompsonPolicy implements BanditPolicy {
   private readonly delta: number;
   private readonly logOneMinusDelta: number;
   private readonly uniform: FastRandom;
-  private readonly kernels: NativeExploreKernels | null;
+  private readonly engine: ResolvedExploreEngine;
+  private rankings: ThompsonRankings | undefined;
   /** Whether bound/order reflect the statistics (built on the first `select`: `fillSlots` needs neither). */
   private ordered = false;
   /** Number of arms sampled by `select` so far (for measuring how much pruning saves). */
@@ -82,7 +85,7 @@ export class ThompsonPolicy implements BanditPolicy {
     this.prune = options.prune ?? true;
     this.logInverseDelta = Math.log(1 / delta);
     this.propensityDraws = draws;
-    this.kernels = resolveExploreEngine(options.engine === undefined ? 'auto' : checkExploreEngine(options.engine, 'engine'));
+    this.engine = resolveExploreEngine(options.engine === undefined ? 'auto' : checkExploreEngine(options.engine, 'engine'));
     this.bound = new Float64Array(armCount);
     this.order = new Int32Array(armCount);
     this.position = new Int32Array(armCount);
@@ -242,16 +245,18 @@ export class ThompsonPolicy implements BanditPolicy {
    * The k eligible arms with the highest posterior draws. An arm is marked explore when it is not
    * among the k best by posterior mean. The propensity of slot j is P(arm in slot j), estimated by
    * Monte Carlo from D further independent rankings (`propensityDraws`) plus the one served:
-   * (1 + hits) / (1 + D), so it is never 0 (standard error ≤ 0.5/sqrt(D)). The native engine computes the
-   * same rankings without drawing the values that cannot reach any top-k (see native/thompson_kernels.c).
+   * (1 + hits) / (1 + D), so it is never 0 (standard error ≤ 0.5/sqrt(D)). The native and js engines
+   * compute the same rankings without drawing the values that cannot reach any top-k (see
+   * native/thompson_kernels.c and thompson-rankings.ts).
    */
   fillSlots(eligibleArms: ArrayLike<number>, k: number): SlotFill {
     const slots = checkSlotRequest(eligibleArms, k, this.armCount);
     const draws = this.propensityDraws ?? Math.min(256, Math.max(32, Math.round(32_768 / eligibleArms.length)));
     const arms = new Int32Array(slots);
     const hits = new Float64Array(slots);
-    if (this.kernels) this.rankNative(this.kernels, eligibleArms, slots, draws, arms, hits);
-    else this.rankJs(eligibleArms, slots, draws, arms, hits);
+    const engine = this.engine;
+    if (engine.kind === 'reference') this.rankReference(eligibleArms, slots, draws, arms, hits);
+    else this.rankPruned(engine.kernels, eligibleArms, slots, draws, arms, hits);
     const propensity = new Float64Array(slots);
     for (let j = 0; j < slots; j++) propensity[j] = (1 + hits[j]) / (1 + draws);
     const { pulls, rewards, priorAlpha, priorBeta } = this.stats;
@@ -265,7 +270,7 @@ export class ThompsonPolicy implements BanditPolicy {
   }
 
   /** The reference path: served ranking and `draws` further full rankings, every arm drawn every time. */
-  private rankJs(eligibleArms: ArrayLike<number>, slots: number, draws: number, arms: Int32Array, hits: Float64Array): void {
+  private rankReference(eligibleArms: ArrayLike<number>, slots: number, draws: number, arms: Int32Array, hits: Float64Array): void {
     const samples = new Float64Array(eligibleArms.length);
     const ranked = new Int32Array(slots);
     this.sampleEligible(eligibleArms, samples);
@@ -278,8 +283,8 @@ export class ThompsonPolicy implements BanditPolicy {
     }
   }
 
-  /** The native kernel: same estimator, drawing only what can reach the top-k (native/thompson_kernels.c). */
-  private rankNative(kernels: NativeExploreKernels, eligibleArms: ArrayLike<number>, slots: number, draws: number, arms: Int32Array, hits: Float64Array): void {
+  /** Same estimator, drawing only what can reach a top-k: the native kernel, or its JavaScript port. */
+  private rankPruned(kernels: NativeExploreKernels | null, eligibleArms: ArrayLike<number>, slots: number, draws: number, arms: Int32Array, hits: Float64Array): void {
     const { pulls, rewards, priorAlpha, priorBeta } = this.stats;
     const n = eligibleArms.length;
     const alpha = new Float64Array(n);
@@ -289,9 +294,14 @@ export class ThompsonPolicy implements BanditPolicy {
       alpha[i] = priorAlpha[arm] + rewards[arm];
       beta[i] = priorBeta[arm] + pulls[arm] - rewards[arm];
     }
-    const seed = new Int32Array(4);
-    for (let w = 0; w < 4; w++) seed[w] = this.uniform.nextInt32();
-    kernels.fillSlots(alpha, beta, slots, draws, seed, arms, hits);
+    if (kernels) {
+      const seed = new Int32Array(4);
+      for (let w = 0; w < 4; w++) seed[w] = this.uniform.nextInt32();
+      kernels.fillSlots(alpha, beta, slots, draws, seed, arms, hits);
+    } else {
+      this.rankings ??= new ThompsonRankings(this.uniform, this.sampler);
+      this.rankings.fill(alpha, beta, slots, draws, arms, hits);
+    }
     for (let j = 0; j < slots; j++) arms[j] = eligibleArms[arms[j]];
   }
 }
