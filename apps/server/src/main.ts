@@ -25,7 +25,7 @@ const modelsDir = path.resolve(process.env.CASCADE_MODELS_DIR ?? path.join('.cas
 const served = await resolveServingModels(db);
 if (!served.recallModelDir || !served.rankerDir) log.warn({ modelsDir }, 'no active model of some kind: recommend serves its fallbacks (train with npm start or cascade pipeline)');
 const recommender = await loadServingRecommender(db);
-log.info({ modelsDir, modelVersions: recommender.modelVersions }, 'recommender loaded');
+log.info({ modelsDir, modelVersions: recommender.modelVersions, engines: recommender.engines }, 'recommender loaded');
 // With PostgreSQL, pipeline jobs run as their own `cascade pipeline` processes (training never stalls serving);
 // the embedded database has one process, so there they run in this one, cooperatively.
 const cli = fileURLToPath(new URL('../../jobs/src/main.ts', import.meta.url));

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { hashString32 } from '@cascade/core';
 import type { CascadeDatabase } from '@cascade/db';
-import { ArmStatsStore, ExperimentStore, fillRequestSlots, ImpressionLog, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
+import { ArmStatsStore, exploreEngineInfo, ExperimentStore, fillRequestSlots, ImpressionLog, loadNativeExplore, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
 import { assembleFeatures, EncodedItemCache, type ActivityWindow, type ItemFeatures, type UserFeatures } from '@cascade/features';
 import { loadRanker, type CtrRanker } from '@cascade/ranking';
 import {
@@ -298,6 +298,8 @@ export class Recommender {
     }
 
     const ranker = rankerDir ? { ranker: await loadRanker(rankerDir), version: path.basename(rankerDir) } : null;
+    // the exploration kernels are compiled on first use (cached afterwards): at load, not on a request
+    loadNativeExplore();
     const interaction = new Map<string, { weight: number; scale: number }>();
     for (const t of interactionTypes(DEFAULT_EVENT_WEIGHTS)) {
       const w = DEFAULT_EVENT_WEIGHTS[t as keyof typeof DEFAULT_EVENT_WEIGHTS];
@@ -401,6 +403,11 @@ export class Recommender {
   /** Asks for a read of new events soon (after an ingest call): several calls share one read. */
   noteEventsWritten(): void {
     this.live.follower?.syncSoon();
+  }
+
+  /** What computes the hot stages here (for the startup log): the ranker's DNN engine and the exploration engine. */
+  get engines(): { ranker: string | null; explore: string } {
+    return { ranker: this.ranker?.ranker.model.engineName ?? null, explore: exploreEngineInfo().engine };
   }
 
   get modelVersions(): { recall: string | null; ranker: string | null } {
