@@ -4,10 +4,13 @@
 // concurrency 1, 16 and 64, then events.logBatch with 500 events per call. Every response is checked (2xx,
 // k items); latencies are client-side per request.
 // Usage: npm run bench -- serve [--users 50000] [--items 100000] [--impressions-per-user 8] [--duration 12]
-//          [--ingest-duration 10] [--ingest-connections 6] [--unknown-share 0.1] [--phases c1,c16,c64,ingest] [--profile]
+//          [--ingest-duration 10] [--ingest-warmup 0] [--ingest-connections 6] [--unknown-share 0.1]
+//          [--phases c1,c16,c64,ingest] [--profile]
 // CASCADE_BENCH_DATABASE_URL=postgres://… serves from PostgreSQL (a schema of the benchmark's own) instead of
 // an embedded PGlite folder. --profile writes a CPU profile of the server to .cascade/bench/serve/profiles/.
-// --phases runs only the named phases (default all); the figures of the others are null.
+// --phases runs only the named phases (default all); the figures of the others are null. --ingest-warmup N
+// sends N seconds of the same logBatch load first, unmeasured (default 0: the ingest phase starts cold for
+// its own code paths, WebAssembly tier-up and the index pages it writes).
 // CASCADE_BENCH_SERVE_ROOT=<folder> keeps the cached setup and the profiles there instead of .cascade/bench/serve.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -52,6 +55,14 @@ function intOption(args: string[], name: string, fallback: number): number {
   if (i < 0) return fallback;
   const n = Number(args[i + 1]);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+function nonNegativeIntOption(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
   return n;
 }
 
@@ -271,6 +282,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   };
   const duration = intOption(args, '--duration', 12);
   const ingestDuration = intOption(args, '--ingest-duration', 10);
+  const ingestWarmup = nonNegativeIntOption(args, '--ingest-warmup', 0);
   const ingestConnections = intOption(args, '--ingest-connections', 6);
   const unknownShare = shareOption(args, '--unknown-share', 0.1);
   const selected = phasesOption(args);
@@ -385,6 +397,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return data?.inserted === INGEST_BATCH ? null : `logBatch inserted ${data?.inserted} of ${INGEST_BATCH}`;
     };
     let ingest: (PhaseResult & { server_cpu_seconds: number | null }) | null = null;
+    if (runIngest && ingestWarmup > 0) {
+      const warm = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestWarmup, ingestBody, checkIngest);
+      log(`ingest warm-up: ${Math.round(warm.rps * INGEST_BATCH)} events/s over ${ingestWarmup} s (not measured)`);
+    }
     if (runIngest) {
       const cpuBefore = processCpuSeconds(server.child.pid!);
       const { failures: ingestFailures, ...measured } = await loadPhase(server.url, apiKey, 'events.logBatch', ingestConnections, ingestDuration, ingestBody, checkIngest);
@@ -431,7 +447,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         errors: { max: 0, met: errors === 0 },
       },
       ...ANCHORS,
-      phases: { ...phases, ...(ingest ? { ingest: { ...ingest, batch: INGEST_BATCH } } : {}) },
+      phases: { ...phases, ...(ingest ? { ingest: { ...ingest, batch: INGEST_BATCH, warmup_seconds: ingestWarmup } } : {}) },
       fallback_share_by_phase: fallbacksByPhase,
       server_stage_p50_ms_by_phase: stagesByPhase,
       server_stage_p99_ms_by_phase: stagesP99ByPhase,
