@@ -324,6 +324,7 @@ describe('explore', () => {
   it('pages the arm statistics of a placement with intervals', async () => {
     // serving records arm statistics through the impression log
     await server.services.recommend({ userId: knownUser, placement: 'arm-test', k: 5, log: true });
+    await server.services.impressionLog.flushServed(); // the served slots are written behind the request
     await server.services.armStats.flush();
     const r = await admin.query<{ rows: { impressions: number; lower: number; upper: number; ctr: number }[]; total: number }>('explore.armStats', { placement: 'arm-test', page: 1, pageSize: 3 });
     expect(r.data!.total).toBe(5);
