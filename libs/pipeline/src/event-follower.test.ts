@@ -6,13 +6,14 @@ import { UserActivityCounts } from './user-activity.js';
 /** A fake events table: `visible` ids are committed; the query is the follower's range read. */
 function fakeDb(kind: 'pglite' | 'postgres', visible: number[]): CascadeDatabase {
   const sql = {
-    query: async (_text: string, params: unknown[]) => {
-      const [after, limit] = params as [number, number];
+    query: async (text: string, params: unknown[]) => {
+      if (text.includes('max(id)')) return [{ id: visible.length ? Math.max(...visible) : null }];
+      const [after, upTo, types] = params as [number, number, string[] | undefined];
       return [...visible]
         .sort((a, b) => a - b)
-        .filter((id) => id > after)
-        .slice(0, limit)
-        .map((id) => ({ id, user_id: id % 3, item_id: id, type: 'click', value: 1, ms: id * 1000 }));
+        .filter((id) => id > after && id <= upTo)
+        .map((id) => ({ id, user_id: id % 3, item_id: id, type: id % 2 ? 'click' : 'impression', value: 1, ms: id * 1000 }))
+        .filter((r) => !types || types.includes(r.type));
     },
   };
   return { kind, sql } as unknown as CascadeDatabase;
@@ -32,6 +33,15 @@ describe('EventFollower', () => {
     expect(follower.position).toBe(27);
   });
 
+  it('delivers only the event types asked for, and still moves past the others', async () => {
+    const visible = Array.from({ length: 10 }, (_, i) => i + 1);
+    const got: FollowedEvent[] = [];
+    const follower = new EventFollower(fakeDb('pglite', visible), { afterId: 0, pageSize: 4, types: ['click'], onEvents: (e) => got.push(...e) });
+    expect(await follower.syncNow()).toBe(5);
+    expect(got.every((e) => e.type === 'click')).toBe(true);
+    expect(follower.position).toBe(10);
+  });
+
   it('on PostgreSQL picks up a transaction that committed after a higher id', async () => {
     const visible = [1, 2, 4, 5];
     const got: FollowedEvent[] = [];
@@ -47,7 +57,8 @@ describe('EventFollower', () => {
     const db = fakeDb('pglite', []);
     expect(() => new EventFollower(db, { afterId: -1, onEvents: () => undefined })).toThrow(/afterId/);
     expect(() => new EventFollower(db, { afterId: 0, intervalMs: 0, onEvents: () => undefined })).toThrow(/intervalMs/);
-    expect(() => new EventFollower(db, { afterId: 0, overlapIds: 100, pageSize: 100, onEvents: () => undefined })).toThrow(/pageSize/);
+    expect(() => new EventFollower(db, { afterId: 0, pageSize: 0, onEvents: () => undefined })).toThrow(/pageSize/);
+    expect(() => new EventFollower(db, { afterId: 0, types: 'click' as never, onEvents: () => undefined })).toThrow(/types/);
   });
 });
 

@@ -1,7 +1,8 @@
 // Follows the events table from a known id, so a serving process's in-memory state (recent histories, activity
-// counts, popularity) sees every new event, whichever process wrote it: one indexed range read by primary key
-// every `intervalMs`, or sooner after `syncSoon()`. On PostgreSQL, transactions can commit out of id order, so
-// each read goes back `overlapIds` ids and skips the ones already applied.
+// counts, popularity) sees every new event, whichever process wrote it: indexed range reads by primary key every
+// `intervalMs`, or sooner after `syncSoon()`, returning only the event types the state uses (impressions, most
+// of an ingest stream, stay in the database). On PostgreSQL, transactions can commit out of id order, so each
+// read goes back `overlapIds` ids and skips the ones already applied.
 import type { CascadeDatabase } from '@cascade/db';
 
 export interface FollowedEvent {
@@ -23,8 +24,10 @@ export interface EventFollowerOptions {
   intervalMs?: number;
   /** Delay of syncSoon() in ms (default 50). */
   soonMs?: number;
-  /** Rows per read (default 10000). */
+  /** Ids per range read (default 20000). */
   pageSize?: number;
+  /** Only events of these types are delivered (default all). */
+  types?: readonly string[];
   /** Ids re-read behind the newest seen (default 0 on the embedded database, 5000 on PostgreSQL). */
   overlapIds?: number;
 }
@@ -57,14 +60,15 @@ export class EventFollower {
     this.lastId = options.afterId;
     this.intervalMs = options.intervalMs ?? 1000;
     this.soonMs = options.soonMs ?? 50;
-    this.pageSize = options.pageSize ?? 10_000;
+    this.pageSize = options.pageSize ?? 20_000;
     this.overlapIds = options.overlapIds ?? (db.kind === 'postgres' ? 5000 : 0);
     if (!(this.intervalMs > 0)) throw new Error(`intervalMs: must be > 0, got ${options.intervalMs}`);
     if (!(this.soonMs >= 0)) throw new Error(`soonMs: must be >= 0, got ${options.soonMs}`);
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error(`pageSize: must be a positive integer, got ${options.pageSize}`);
     if (!Number.isInteger(this.overlapIds) || this.overlapIds < 0) throw new Error(`overlapIds: must be a non-negative integer, got ${options.overlapIds}`);
-    // a full page must always reach past the re-read ids, or a read could stop short of new rows
-    if (this.overlapIds >= this.pageSize) throw new Error(`pageSize: must exceed overlapIds (${this.overlapIds}), got ${this.pageSize}`);
+    if (options.types !== undefined && (!Array.isArray(options.types) || options.types.some((t) => typeof t !== 'string'))) {
+      throw new Error('types: must be an array of event type names');
+    }
   }
 
   /** The newest event id applied. */
@@ -111,12 +115,15 @@ export class EventFollower {
   private async readAll(): Promise<number> {
     let delivered = 0;
     try {
-      for (;;) {
-        const from = Math.max(0, this.lastId - this.overlapIds);
+      const top = Number((await this.db.sql.query<{ id: number | string | null }>('SELECT max(id) AS id FROM events'))[0]?.id ?? 0);
+      const types = this.options.types;
+      let cursor = Math.max(0, this.lastId - this.overlapIds);
+      while (cursor < top) {
+        const upTo = Math.min(top, cursor + this.pageSize);
         const rows = await this.db.sql.query<{ id: number | string; user_id: number; item_id: number; type: string; value: number; ms: number | string }>(
           `SELECT id, user_id, item_id, type::text AS type, value, (extract(epoch from occurred_at) * 1000)::float8 AS ms
-             FROM events WHERE id > $1 ORDER BY id LIMIT $2`,
-          [from, this.pageSize],
+             FROM events WHERE id > $1 AND id <= $2${types ? ' AND type::text = ANY($3::text[])' : ''} ORDER BY id`,
+          types ? [cursor, upTo, types] : [cursor, upTo],
         );
         const fresh: FollowedEvent[] = [];
         for (const r of rows) {
@@ -126,16 +133,15 @@ export class EventFollower {
           fresh.push({ id, userId: Number(r.user_id), itemId: Number(r.item_id), type: r.type, value: Number(r.value), occurredAt: Number(r.ms) });
         }
         if (fresh.length > 0) {
-          for (const e of fresh) if (e.id > this.lastId) this.lastId = e.id;
           this.options.onEvents(fresh);
           delivered += fresh.length;
         }
-        if (this.overlapIds > 0) {
-          const floor = this.lastId - this.overlapIds;
-          if (this.applied.size > 4 * this.overlapIds) for (const id of this.applied) if (id <= floor) this.applied.delete(id);
-        }
-        // a short page: caught up (a full page always holds new rows, since pageSize > overlapIds)
-        if (rows.length < this.pageSize) break;
+        cursor = upTo;
+        if (upTo > this.lastId) this.lastId = upTo;
+      }
+      if (this.overlapIds > 0 && this.applied.size > 4 * this.overlapIds) {
+        const floor = this.lastId - this.overlapIds;
+        for (const id of this.applied) if (id <= floor) this.applied.delete(id);
       }
       this.lastError = null;
     } catch (error) {

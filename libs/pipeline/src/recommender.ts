@@ -353,6 +353,8 @@ export class Recommender {
       live.follower = new EventFollower(db, {
         afterId: snapshotId,
         intervalMs: o.followIntervalMs,
+        // what the state uses: the activity windows' types and the interactions (histories, popularity)
+        types: [...new Set([...activity.countedTypes, ...interaction.keys()])],
         onEvents: (events) => recommender.applyEvents(events),
       });
       live.follower.start();
