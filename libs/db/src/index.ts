@@ -1,4 +1,4 @@
-export { openDatabase, openTestDatabase, openTestPostgresDatabase, defaultDataDir, type CascadeDatabase, type DatabaseKind, type OpenDatabaseOptions } from './open-database.js';
+export { openDatabase, openTestDatabase, pgliteThreadEnabled, openTestPostgresDatabase, defaultDataDir, type CascadeDatabase, type DatabaseKind, type OpenDatabaseOptions } from './open-database.js';
 export { applyMigrations, defaultMigrationsDir, type MigrationResult } from './migrate.js';
 export type { SqlClient, SqlDriver } from './sql-driver.js';
 export { EVENT_TYPES, eventTypeIndex, type EventTypeName } from './event-types.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, pgliteSharedBuffersMb, pgliteStartParams } from './open-database.js';
+import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, pgliteSharedBuffersMb, pgliteStartParams, pgliteThreadEnabled } from './open-database.js';
 
 describe('embedded database settings', () => {
   const saved = process.env.CASCADE_PGLITE_SHARED_BUFFERS_MB;
@@ -29,5 +29,25 @@ describe('embedded database settings', () => {
     expect(params.slice(0, 2)).toEqual(['--single', '-F']);
     expect(params).toContain('shared_buffers=512MB');
     expect(params).toContain('full_page_writes=off');
+  });
+
+  it('runs PGlite on its own thread as CASCADE_PGLITE_THREAD says, else as the option says', () => {
+    const savedThread = process.env.CASCADE_PGLITE_THREAD;
+    try {
+      delete process.env.CASCADE_PGLITE_THREAD;
+      expect(pgliteThreadEnabled(undefined)).toBe(false);
+      expect(pgliteThreadEnabled(true)).toBe(true);
+      process.env.CASCADE_PGLITE_THREAD = '0';
+      expect(pgliteThreadEnabled(true)).toBe(false);
+      process.env.CASCADE_PGLITE_THREAD = '1';
+      expect(pgliteThreadEnabled(false)).toBe(true);
+      for (const bad of ['yes', 'true', '2']) {
+        process.env.CASCADE_PGLITE_THREAD = bad;
+        expect(() => pgliteThreadEnabled(true)).toThrow(/CASCADE_PGLITE_THREAD/);
+      }
+    } finally {
+      if (savedThread === undefined) delete process.env.CASCADE_PGLITE_THREAD;
+      else process.env.CASCADE_PGLITE_THREAD = savedThread;
+    }
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PrismaClient } from '@prisma/client';
 import { applyMigrations, type MigrationResult } from './migrate.js';
 import { createPgDriver, createPgliteDriver, type SqlDriver } from './sql-driver.js';
+import { createPgliteThreadDriver } from './pglite-thread-driver.js';
 import { acquireDataDirLock } from './database-lock.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -29,7 +30,23 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Largest number of PostgreSQL connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * Run embedded PGlite on its own worker thread (default false; CASCADE_PGLITE_THREAD=1|0 overrides either
+   * way). Its work then runs in parallel with the event loop, but only `db.sql` is available, not `db.prisma`.
+   */
+  pgliteThread?: boolean;
 }
+
+/** Whether PGlite runs on its own thread: CASCADE_PGLITE_THREAD (1 or 0), validated, else the option. */
+export function pgliteThreadEnabled(option: boolean | undefined): boolean {
+  const raw = process.env.CASCADE_PGLITE_THREAD;
+  if (raw === undefined || raw.trim() === '') return option ?? false;
+  if (raw.trim() === '1') return true;
+  if (raw.trim() === '0') return false;
+  throw new Error(`CASCADE_PGLITE_THREAD must be 1 (PGlite on its own thread) or 0 (in process), got "${raw}"`);
+}
+
+export const PRISMA_UNAVAILABLE_ON_THREAD = 'db.prisma is not available when PGlite runs on its own thread (CASCADE_PGLITE_THREAD); use db.sql';
 
 /** PGlite's shared_buffers for a folder database unless CASCADE_PGLITE_SHARED_BUFFERS_MB says otherwise. */
 export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 512;
@@ -66,11 +83,14 @@ export function defaultDataDir(): string {
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<CascadeDatabase> {
   const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env.DATABASE_URL);
-  const db = databaseUrl ? await openPostgres(databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir ?? defaultDataDir());
+  const db = databaseUrl
+    ? await openPostgres(databaseUrl, options.poolSize ?? 10)
+    : await openPglite(options.dataDir ?? defaultDataDir(), pgliteThreadEnabled(options.pgliteThread));
   if (options.migrate === false) return db;
   try {
-    const migrations = await applyMigrations(db.sql);
-    return { ...db, migrations };
+    // Assigned, not spread: spreading would read the throwing db.prisma of a threaded database.
+    db.migrations = await applyMigrations(db.sql);
+    return db;
   } catch (error) {
     await db.close();
     throw error;
@@ -82,7 +102,7 @@ export function openTestDatabase(): Promise<CascadeDatabase> {
   return openDatabase({ dataDir: 'memory://' });
 }
 
-async function openPglite(dataDir: string): Promise<CascadeDatabase> {
+async function openPglite(dataDir: string, thread: boolean): Promise<CascadeDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const inMemory = dataDir.startsWith('memory://');
@@ -92,6 +112,7 @@ async function openPglite(dataDir: string): Promise<CascadeDatabase> {
     mkdirSync(path.dirname(dataDir), { recursive: true });
     release = acquireDataDirLock(`${dataDir}.lock`);
   }
+  if (thread) return openPgliteThread(inMemory ? undefined : dataDir, startParams, release);
   let pglite;
   try {
     pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, startParams });
@@ -110,6 +131,32 @@ async function openPglite(dataDir: string): Promise<CascadeDatabase> {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
       release();
+    },
+  };
+}
+
+/** PGlite on a worker thread: the folder lock stays with this thread, and there is no Prisma client. */
+async function openPgliteThread(dataDir: string | undefined, startParams: string[], release: () => void): Promise<CascadeDatabase> {
+  let sql: SqlDriver;
+  try {
+    sql = await createPgliteThreadDriver({ dataDir, startParams });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return {
+    get prisma(): PrismaClient {
+      throw new Error(PRISMA_UNAVAILABLE_ON_THREAD);
+    },
+    sql,
+    kind: 'pglite',
+    location: dataDir ?? 'memory',
+    async close() {
+      try {
+        await sql.close();
+      } finally {
+        release();
+      }
     },
   };
 }
