@@ -10,6 +10,7 @@
 #include <node_api.h>
 #include <omp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -733,8 +734,16 @@ static napi_value MlpPlanCreate(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// Checks forward arguments (plan, x, batch, out); returns the plan or NULL after throwing.
-static const MlpPlan *forwardArgs(napi_env env, napi_value *argv, const float **x, int *batch, float **out) {
+// Reads and checks the forward arguments (plan, x, batch, out) of `name`; returns the plan or NULL after throwing.
+static const MlpPlan *forwardArgs(napi_env env, napi_callback_info info, const char *name, napi_value *argv, const float **x, int *batch, float **out) {
+  size_t argc = 4;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) {
+    char message[64];
+    snprintf(message, sizeof message, "%s expects 4 arguments", name);
+    napi_throw_error(env, NULL, message);
+    return NULL;
+  }
   napi_typedarray_type type;
   size_t length;
   void *data;
@@ -764,17 +773,11 @@ static const MlpPlan *forwardArgs(napi_env env, napi_value *argv, const float **
 
 // mlpForward(plan, x, batch, out): out[b] = MLP(x[b]) on this thread.
 static napi_value MlpForwardSync(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 4) {
-    napi_throw_error(env, NULL, "mlpForward expects 4 arguments");
-    return NULL;
-  }
   const float *x;
   float *out;
   int batch;
-  const MlpPlan *plan = forwardArgs(env, argv, &x, &batch, &out);
+  const MlpPlan *plan = forwardArgs(env, info, "mlpForward", argv, &x, &batch, &out);
   if (!plan) return NULL;
   if (!mlpForward(plan, x, batch, out, g_threads)) napi_throw_error(env, NULL, "mlpForward: out of memory");
   return NULL;
@@ -819,17 +822,11 @@ static void forwardComplete(napi_env env, napi_status status, void *data) {
 // mlpForwardAsync(plan, x, batch, out): Promise<void>; the forward runs on the libuv thread pool. The caller must
 // leave x and out untouched until the promise settles.
 static napi_value MlpForwardAsync(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 4) {
-    napi_throw_error(env, NULL, "mlpForwardAsync expects 4 arguments");
-    return NULL;
-  }
   const float *x;
   float *out;
   int batch;
-  const MlpPlan *plan = forwardArgs(env, argv, &x, &batch, &out);
+  const MlpPlan *plan = forwardArgs(env, info, "mlpForwardAsync", argv, &x, &batch, &out);
   if (!plan) return NULL;
   ForwardWork *w = calloc(1, sizeof(ForwardWork));
   if (!w) {
