@@ -1,4 +1,5 @@
-// Feature records read from the database (User / Item rows through Prisma, recent activity counts by SQL), so
+// Feature records read from the database (User / Item rows and recent activity counts by SQL through db.sql, which
+// every database mode has, including PGlite on its own thread where there is no Prisma client), so
 // serving and training assemble features from the same stored data through assembleFeatures.
 import type { CascadeDatabase, EventTypeName } from '@cascade/db';
 import { EVENT_TYPES } from '@cascade/db';
@@ -31,6 +32,30 @@ export interface DatabaseFeatureRecords {
   items: ItemFeatures[];
 }
 
+/** The User columns features read. */
+export interface UserRow {
+  id: number;
+  externalId: string;
+  attributes: unknown;
+}
+
+/** The Item columns features read. */
+export interface ItemRow {
+  id: number;
+  externalId: string;
+  categories: string[];
+  tags: string[];
+  attributes: unknown;
+}
+
+export function selectUserRows(db: CascadeDatabase, ids: readonly number[]): Promise<UserRow[]> {
+  return db.sql.query<UserRow>('SELECT "id", "external_id" AS "externalId", "attributes" FROM "users" WHERE "id" = ANY($1::int[])', [[...ids]]);
+}
+
+export function selectItemRows(db: CascadeDatabase, ids: readonly number[]): Promise<ItemRow[]> {
+  return db.sql.query<ItemRow>('SELECT "id", "external_id" AS "externalId", "categories", "tags", "attributes" FROM "items" WHERE "id" = ANY($1::int[])', [[...ids]]);
+}
+
 /** Reads the user, the candidate items and the activity counts; users and items are identified by their external ids. */
 export async function loadFeatureRecords(db: CascadeDatabase, request: DatabaseFeatureRequest): Promise<DatabaseFeatureRecords> {
   if (!Number.isInteger(request.userId)) throw new Error(`userId must be an integer, got ${request.userId}`);
@@ -42,9 +67,9 @@ export async function loadFeatureRecords(db: CascadeDatabase, request: DatabaseF
     if (!(w.days > 0)) throw new Error(`activity window "${w.name}": days must be > 0, got ${w.days}`);
     for (const t of w.types) if (!EVENT_TYPES.includes(t)) throw new Error(`activity window "${w.name}": unknown event type "${t}"`);
   }
-  const user = await db.prisma.user.findUnique({ where: { id: request.userId } });
+  const [user] = await db.sql.query<UserRow>('SELECT "id", "external_id" AS "externalId", "attributes" FROM "users" WHERE "id" = $1', [request.userId]);
   if (!user) throw new Error(`userId ${request.userId} not found`);
-  const rows = request.itemIds.length > 0 ? await db.prisma.item.findMany({ where: { id: { in: [...request.itemIds] } } }) : [];
+  const rows = request.itemIds.length > 0 ? await selectItemRows(db, request.itemIds) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const items = request.itemIds.map((id) => {
     const row = byId.get(id);

@@ -5,7 +5,7 @@
 import type { CascadeDatabase, EventTypeName } from '@cascade/db';
 import { EVENT_TYPES, streamInteractions } from '@cascade/db';
 import type { FeatureRecords, ItemFeatures, UserFeatures } from './assemble.js';
-import type { ActivityWindow } from './database-features.js';
+import { selectItemRows, selectUserRows, type ActivityWindow } from './database-features.js';
 import { asAttributes, lowerBound } from './row-values.js';
 
 /** Label of an event (1 = clicked, 0 = not), or null to skip it. */
@@ -54,12 +54,12 @@ export async function loadTrainingRecords(db: CascadeDatabase, options: Database
     const missingUsers = [...new Set(chunk.userIds)].filter((id) => !users.has(id));
     const missingItems = [...new Set(chunk.itemIds)].filter((id) => !items.has(id));
     if (missingUsers.length > 0) {
-      for (const u of await db.prisma.user.findMany({ where: { id: { in: missingUsers } } })) {
+      for (const u of await selectUserRows(db, missingUsers)) {
         users.set(u.id, { id: u.externalId, attributes: asAttributes(u.attributes) });
       }
     }
     if (missingItems.length > 0) {
-      for (const it of await db.prisma.item.findMany({ where: { id: { in: missingItems } } })) {
+      for (const it of await selectItemRows(db, missingItems)) {
         items.set(it.id, { id: it.externalId, categories: it.categories, tags: it.tags, attributes: asAttributes(it.attributes) });
       }
     }
