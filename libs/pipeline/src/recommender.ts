@@ -131,6 +131,14 @@ export interface ServingUserView {
   hasVector: boolean;
 }
 
+/** One candidate of a request's pool: its position in the recall result (-1 for a top-up) and, once read, its channels. */
+interface PoolEntry {
+  itemId: number;
+  candidate: number;
+  channels: string[] | null;
+  recallScore: number;
+}
+
 /** What one request's stages produced, collected by `inspect` (null on the serving path). */
 interface StageTrace {
   candidates: CandidateSet | null;
@@ -517,33 +525,47 @@ export class Recommender {
       fallbacks.push('recall:error-popularity');
     }
     const allowed = (id: number): boolean => !blocked.has(id) && this.state.items.get(id)?.active === true;
-    // the candidate pool, business filters applied (recall already leaves seen and inactive items out)
-    const pool: { itemId: number; channels: string[]; recallScore: number }[] = [];
+    // the candidate pool, business filters applied (recall already leaves seen and inactive items out); an
+    // entry's channel names are read from the candidate set only when it is served (or inspected)
+    const pool: PoolEntry[] = [];
+    const entryOf = new Map<number, PoolEntry>();
     if (candidates) {
       for (let i = 0; i < candidates.size; i++) {
         const id = candidates.itemIds[i];
-        if (allowed(id)) pool.push({ itemId: id, channels: candidates.channelsOf(i), recallScore: 0 });
+        if (allowed(id)) {
+          const entry: PoolEntry = { itemId: id, candidate: i, channels: null, recallScore: 0 };
+          pool.push(entry);
+          entryOf.set(id, entry);
+        }
       }
     }
+    const channelsOf = (entry: PoolEntry | undefined): string[] => {
+      if (!entry) return [];
+      if (!entry.channels) entry.channels = candidates!.channelsOf(entry.candidate);
+      return entry.channels;
+    };
     if (pool.length < request.k) {
       // too few candidates (or recall failed): top up from global popularity, then any active item
       if (candidates) fallbacks.push('recall:too-few-popularity');
       const have = new Set(pool.map((c) => c.itemId));
       const top = this.popularity.top(Math.max(this.settings.candidates, request.k * 4), { exclude: (id) => have.has(id) || !allowed(id) });
-      for (const id of top.ids) {
-        pool.push({ itemId: id, channels: ['popular'], recallScore: 0 });
-        have.add(id);
-      }
+      const topUp = (itemId: number, channel: string) => {
+        const entry: PoolEntry = { itemId, candidate: -1, channels: [channel], recallScore: 0 };
+        pool.push(entry);
+        entryOf.set(itemId, entry);
+        have.add(itemId);
+      };
+      for (const id of top.ids) topUp(id, 'popular');
       for (const item of this.state.items.values()) {
         if (pool.length >= request.k) break;
-        if (!have.has(item.id) && allowed(item.id)) pool.push({ itemId: item.id, channels: ['catalogue'], recallScore: 0 });
+        if (!have.has(item.id) && allowed(item.id)) topUp(item.id, 'catalogue');
       }
     }
     const n = pool.length;
-    pool.forEach((c, i) => (c.recallScore = 1 - i / Math.max(1, n)));
+    for (let i = 0; i < n; i++) pool[i].recallScore = 1 - i / Math.max(1, n);
     if (trace) {
       trace.candidates = candidates;
-      trace.pool = pool;
+      trace.pool = pool.map((e) => ({ itemId: e.itemId, channels: channelsOf(e), recallScore: e.recallScore }));
     }
     const t1 = performance.now();
     if (t1 - t0 > budgets.recallMs) fallbacks.push('recall:over-budget');
@@ -579,12 +601,18 @@ export class Recommender {
     }
     let ranked: RankedCandidate[];
     if (pctr) {
-      const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => pctr![b] - pctr![a] || a - b);
-      ranked = Array.from(order, (i) => ({ itemId: pool[i].itemId, score: pctr![i], pctr: pctr![i] }));
+      const p = pctr;
+      const order = new Array<number>(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => p[b] - p[a] || a - b);
+      ranked = new Array<RankedCandidate>(n);
+      for (let r = 0; r < n; r++) {
+        const i = order[r];
+        ranked[r] = { itemId: pool[i].itemId, score: p[i], pctr: p[i] };
+      }
     } else {
       ranked = pool.map((c) => ({ itemId: c.itemId, score: c.recallScore, pctr: NaN }));
     }
-    const channelsOf = new Map(pool.map((c) => [c.itemId, c.channels]));
     const t2 = performance.now();
 
     // 3. exploration fills the k slots (with pCTR priors); without pCTR or on failure: ranked order
@@ -629,7 +657,7 @@ export class Recommender {
         itemId: this.state.items.get(c.itemId)!.externalId,
         score: c.score,
         pctr: Number.isNaN(c.pctr) ? null : c.pctr,
-        channels: channelsOf.get(c.itemId) ?? [],
+        channels: channelsOf(entryOf.get(c.itemId)),
         explore: c.explore,
         propensity: c.propensity,
       });
