@@ -72,6 +72,8 @@ export class CtrModel {
   /** The native row-wise Adam when the native kernels load (unless CASCADE_DNN_ENGINE=tfjs); else typed-array code. */
   private readonly lazyAdamKernel: LazyAdamKernel | undefined;
   private capacity = 0;
+  /** Free DNN input buffers of predictAsync (see takeInferenceInput). */
+  private freeInputs: Float32Array[] = [];
   private logits = new Float32Array(0);
   private scratch = new Float32Array(0);
   private dLogit = new Float32Array(0);
@@ -254,21 +256,39 @@ export class CtrModel {
     for (let start = 0; start < count; start += batchSize) {
       const batch = Math.min(batchSize, count - start);
       embedding.forward(ids, start, batch);
-      // the shared pooled buffer is overwritten by the next call: the DNN gets a copy of its own
-      const x = embedding.pooled.slice(0, batch * F * k);
+      // the shared pooled buffer is overwritten by the next call: the DNN gets a copy of its own, from a small
+      // free list (serving would otherwise allocate a fresh ~240 KB input per request)
+      const x = this.takeInferenceInput(batch * F * k);
+      x.set(embedding.pooled.subarray(0, batch * F * k));
       const fm = new Float32Array(batch);
       if (this.spec.fm) fmForward(x, batch, F, k, fm);
       for (let b = 0; b < batch; b++) out[start + b] = b0 + embedding.linear[b] + fm[b];
       const deep = fm; // reused as the DNN's output: the FM term is already summed in
       const first = start;
       pending.push(
-        engine.inferAsync(dnn, x, batch, deep).then(() => {
-          for (let b = 0; b < batch; b++) out[first + b] = 1 / (1 + Math.exp(-(out[first + b] + deep[b])));
-        }),
+        engine
+          .inferAsync(dnn, x, batch, deep)
+          .then(() => {
+            for (let b = 0; b < batch; b++) out[first + b] = 1 / (1 + Math.exp(-(out[first + b] + deep[b])));
+          })
+          .finally(() => this.returnInferenceInput(x)),
       );
     }
     await Promise.all(pending);
     return out;
+  }
+
+  /** A buffer of at least `length` floats for predictAsync's DNN input (reused once its forward has finished). */
+  private takeInferenceInput(length: number): Float32Array {
+    const free = this.freeInputs;
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (free[i].length >= length) return free.splice(i, 1)[0];
+    }
+    return new Float32Array(length);
+  }
+
+  private returnInferenceInput(x: Float32Array): void {
+    if (this.freeInputs.length < 16) this.freeInputs.push(x);
   }
 
   /** Copies of all parameters by name. */
