@@ -16,7 +16,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const db = await openDatabase();
+// Embedded PGlite runs on its own thread, in parallel with the event loop that serves (CASCADE_PGLITE_THREAD=0 keeps
+// it in process): the impression log, event ingest and long console or pipeline queries then do not stall requests.
+const db = await openDatabase({ pgliteThread: true });
 log.info({ database: db.kind, location: db.location, migrationsApplied: db.migrations?.applied }, 'database open');
 // The console's first admin (CASCADE_ADMIN_EMAIL / CASCADE_ADMIN_PASSWORD, else a generated password shown once).
 const firstAdmin = await ensureFirstAdmin(db.sql);
