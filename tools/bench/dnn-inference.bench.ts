@@ -13,6 +13,7 @@ import { SeededRandom } from '@cascade/core';
 import { auc } from '@cascade/eval';
 import { createCtrModel, createDnnEngine, DnnLayer, loadNativeKernels, nativeKernelsFailure } from '@cascade/ranking';
 import type { CtrLayout, CtrModel, DnnEngine } from '@cascade/ranking';
+import { median } from './bench-kit.js';
 
 const log = (msg: string): void => void process.stderr.write(`dnn-inference-bench: ${msg}\n`);
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -21,11 +22,6 @@ const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const FIELDS = 12;
 const EMBED_DIM = 10;
 const HIDDEN = [400, 400, 400];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Seeded click log over FIELDS single-valued fields: first-order token effects plus a field 0 × field 1 interaction. */
 function syntheticClicks(seed: number, rows: number): { layout: CtrLayout; ids: Int32Array; labels: Float32Array } {

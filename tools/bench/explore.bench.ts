@@ -14,14 +14,7 @@ import {
   type BanditEnvironment,
   type BanditPolicy,
 } from '@cascade/explore';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`option ${name} must be a positive integer, got "${args[i + 1]}"`);
-  return value;
-}
+import { positiveIntOption, median } from './bench-kit.js';
 
 type PolicyFactory = (seed: number) => BanditPolicy;
 
@@ -62,16 +55,15 @@ function decisionsPerSecond(make: () => BanditPolicy, rates: Float64Array, round
     }
     runs.push(rounds / ((performance.now() - started) / 1000));
   }
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(runs.length / 2)];
+  return median(runs);
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const seeds = option(args, '--seeds', 20);
-  const rounds = option(args, '--rounds', 100_000);
-  const arms = option(args, '--arms', 100);
+  const seeds = positiveIntOption(args, '--seeds', 20);
+  const rounds = positiveIntOption(args, '--rounds', 100_000);
+  const arms = positiveIntOption(args, '--arms', 100);
   const checkpoint = Math.min(10_000, rounds);
   const started = performance.now();
 

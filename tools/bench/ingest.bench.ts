@@ -8,14 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SeededRandom } from '@cascade/core';
 import { insertEvents, openDatabase, upsertItems, upsertUsers, type CascadeDatabase, type EventInput } from '@cascade/db';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
+import { positiveIntOption } from './bench-kit.js';
 
 async function measure(db: CascadeDatabase, events: number, batch: number, users: number, items: number, writers = 1) {
   for (let s = 0; s < users; s += 10_000) {
@@ -64,9 +57,9 @@ async function measure(db: CascadeDatabase, events: number, batch: number, users
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const events = option(args, '--events', 1_000_000);
-  const batch = option(args, '--batch', 5_000);
-  const postgresWriters = option(args, '--postgres-writers', 3);
+  const events = positiveIntOption(args, '--events', 1_000_000);
+  const batch = positiveIntOption(args, '--batch', 5_000);
+  const postgresWriters = positiveIntOption(args, '--postgres-writers', 3);
   const users = 50_000;
   const items = 20_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cascade-ingest-'));

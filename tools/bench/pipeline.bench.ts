@@ -14,16 +14,9 @@ import { DEFAULT_ALS_OPTIONS } from '@cascade/recall';
 import { PIPELINE_STAGES, runPipeline, STARTUP_ALS_OPTIONS, STARTUP_RANKER_HYPERPARAMETERS } from '@cascade/pipeline';
 import { ensureBenchDatabase, openBenchDatabase, type BenchDatabaseSpec } from './pipeline/bench-database.js';
 import { RssSampler } from './pipeline/rss-sampler.js';
+import { positiveIntOption } from './bench-kit.js';
 
 const log = (msg: string): void => void process.stderr.write(`pipeline-bench: ${msg}\n`);
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 function round(x: number, digits = 3): number {
   const f = 10 ** digits;
@@ -36,17 +29,17 @@ function loadAverage(): number[] {
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const world = {
-    events: option(args, '--events', 10_000_000),
-    users: option(args, '--users', 100_000),
-    items: option(args, '--items', 100_000),
-    days: option(args, '--days', 60),
+    events: positiveIntOption(args, '--events', 10_000_000),
+    users: positiveIntOption(args, '--users', 100_000),
+    items: positiveIntOption(args, '--items', 100_000),
+    days: positiveIntOption(args, '--days', 60),
     slateSize: 10,
-    seed: option(args, '--seed', 42),
+    seed: positiveIntOption(args, '--seed', 42),
     endTime: Date.UTC(2026, 0, 1),
   };
-  const als = { ...STARTUP_ALS_OPTIONS, factors: option(args, '--factors', 32), iterations: option(args, '--iterations', STARTUP_ALS_OPTIONS.iterations ?? DEFAULT_ALS_OPTIONS.iterations ?? 10) };
-  const maxImpressions = option(args, '--max-impressions', 2_000_000);
-  const epochs = option(args, '--epochs', 2);
+  const als = { ...STARTUP_ALS_OPTIONS, factors: positiveIntOption(args, '--factors', 32), iterations: positiveIntOption(args, '--iterations', STARTUP_ALS_OPTIONS.iterations ?? DEFAULT_ALS_OPTIONS.iterations ?? 10) };
+  const maxImpressions = positiveIntOption(args, '--max-impressions', 2_000_000);
+  const epochs = positiveIntOption(args, '--epochs', 2);
   const databaseUrl = process.env.CASCADE_BENCH_DATABASE_URL || undefined;
   const spec: BenchDatabaseSpec = { world, cacheRoot: path.resolve('.cascade', 'bench', 'pipeline'), databaseUrl };
   const loadBefore = loadAverage();

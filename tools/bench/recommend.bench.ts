@@ -9,16 +9,9 @@ import path from 'node:path';
 import { SeededRandom } from '@cascade/core';
 import { openDatabase, seedDemoData } from '@cascade/db';
 import { ensureStartupModels, Recommender } from '@cascade/pipeline';
+import { positiveIntOption } from './bench-kit.js';
 
 const log = (msg: string): void => void process.stderr.write(`recommend-bench: ${msg}\n`);
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 function quantile(sorted: Float64Array, q: number): number {
   const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -26,10 +19,10 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const users = option(args, '--users', 20_000);
-  const items = option(args, '--items', 20_000);
-  const impressionsPerUser = option(args, '--impressions-per-user', 15);
-  const requests = option(args, '--requests', 2000);
+  const users = positiveIntOption(args, '--users', 20_000);
+  const items = positiveIntOption(args, '--items', 20_000);
+  const impressionsPerUser = positiveIntOption(args, '--impressions-per-user', 15);
+  const requests = positiveIntOption(args, '--requests', 2000);
   const k = 20;
   const candidates = 500;
   const endTime = Date.UTC(2026, 0, 1);

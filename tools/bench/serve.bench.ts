@@ -14,7 +14,6 @@
 // CASCADE_BENCH_SERVE_ROOT=<folder> keeps the cached setup and the profiles there instead of .cascade/bench/serve.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,8 @@ import { createApiKey } from '@cascade/api';
 import { SeededRandom } from '@cascade/core';
 import { openDatabase, type CascadeDatabase } from '@cascade/db';
 import { ensureServeSetup, serveBenchRoot, type ServeSetup, type ServeSetupConfig } from './serve-setup.js';
+import { positiveIntOption } from './bench-kit.js';
+import { freePort } from '../../e2e/free-port.js';
 
 const log = (msg: string): void => void process.stderr.write(`serve-bench: ${msg}\n`);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,14 +50,6 @@ interface RecommendBody {
   timings: Record<StageName, number>;
 }
 const TARGETS = { p99_ms_c16_max: 25, rps_c16_min: 400, ingest_events_per_sec_min: 20_000 };
-
-function intOption(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 function nonNegativeIntOption(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -94,17 +87,6 @@ function quantile(sorted: Float64Array, q: number): number | null {
   if (sorted.length === 0) return null;
   const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return Math.round(sorted[at] * 100) / 100;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface RunningServer {
@@ -272,18 +254,18 @@ async function resetServingWrites(db: CascadeDatabase): Promise<void> {
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const config: ServeSetupConfig = {
-    users: intOption(args, '--users', 50_000),
-    items: intOption(args, '--items', 100_000),
-    impressionsPerUser: intOption(args, '--impressions-per-user', 8),
+    users: positiveIntOption(args, '--users', 50_000),
+    items: positiveIntOption(args, '--items', 100_000),
+    impressionsPerUser: positiveIntOption(args, '--impressions-per-user', 8),
     hidden: [400, 400, 400],
     embedDim: 10,
     epochs: 1,
     seed: 42,
   };
-  const duration = intOption(args, '--duration', 12);
-  const ingestDuration = intOption(args, '--ingest-duration', 10);
+  const duration = positiveIntOption(args, '--duration', 12);
+  const ingestDuration = positiveIntOption(args, '--ingest-duration', 10);
   const ingestWarmup = nonNegativeIntOption(args, '--ingest-warmup', 0);
-  const ingestConnections = intOption(args, '--ingest-connections', 6);
+  const ingestConnections = positiveIntOption(args, '--ingest-connections', 6);
   const unknownShare = shareOption(args, '--unknown-share', 0.1);
   const selected = phasesOption(args);
   const profileDir = args.includes('--profile') ? path.join(serveBenchRoot(), 'profiles') : null;

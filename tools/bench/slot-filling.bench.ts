@@ -6,14 +6,7 @@
 // No peer implements bandit slot filling, so there is no side-by-side peer figure here.
 import { SeededRandom } from '@cascade/core';
 import { exploreEngineInfo, fillRequestSlots, type ArmCounts, type RankedCandidate, type SlotPolicyConfig } from '@cascade/explore';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`option ${name} must be a positive integer, got "${args[i + 1]}"`);
-  return value;
-}
+import { positiveIntOption, median } from './bench-kit.js';
 
 interface Workload {
   candidates: RankedCandidate[];
@@ -44,16 +37,15 @@ function msPerCall(load: Workload, k: number, policy: SlotPolicyConfig, calls: n
     fillRequestSlots(load.candidates, load.counts, { k, policy, seed: i });
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const arms = option(args, '--arms', 500);
-  const k = option(args, '--k', 20);
-  const calls = option(args, '--calls', 400);
+  const arms = positiveIntOption(args, '--arms', 500);
+  const k = positiveIntOption(args, '--k', 20);
+  const calls = positiveIntOption(args, '--calls', 400);
   const engine = exploreEngineInfo();
   process.stderr.write(`slot-filling: ${arms} candidates, k ${k}, ${calls} calls per figure; native engine: ${engine.native ? 'yes' : `no (${engine.failure})`}\n`);
   const result: Record<string, unknown> = { arms, k, calls, native_available: engine.native };

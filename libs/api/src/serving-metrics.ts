@@ -17,6 +17,14 @@ export interface ServingMetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/** The serving process's background work, for the gauges. */
+export interface BackgroundStatus {
+  queuedSlots: number;
+  droppedSlots: number;
+  followedEventId: number;
+  followerFailing: boolean;
+}
+
 export class ServingMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'procedure' | 'code'>;
@@ -26,6 +34,8 @@ export class ServingMetrics {
   private readonly eventsIngested: Counter<'type'>;
   private readonly eventDuplicates: Counter;
   private readonly modelInfo: Gauge<'kind' | 'version'>;
+  /** What the background writers and readers report (see watchBackground); null until a server sets it. */
+  private background: (() => BackgroundStatus) | null = null;
 
   constructor(options: ServingMetricsOptions = {}) {
     const registers = [this.registry];
@@ -53,6 +63,21 @@ export class ServingMetrics {
     });
     this.eventDuplicates = new Counter({ name: 'cascade_events_duplicates_total', help: 'Accepted events that were already stored (same idempotency key)', registers });
     this.modelInfo = new Gauge({ name: 'cascade_model_info', help: 'The model versions the recommender serves (1 per loaded model)', labelNames: ['kind', 'version'], registers });
+    const current = () => this.background?.() ?? null;
+    const backgroundGauge = (name: string, help: string, read: (status: BackgroundStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const status = current();
+          if (status) this.set(read(status));
+        },
+      });
+    backgroundGauge('cascade_impression_log_queued_slots', 'Served slots queued for the write-behind impression log', (s) => s.queuedSlots);
+    backgroundGauge('cascade_impression_log_dropped_slots', 'Served slots dropped since start because the database refused writes for too long', (s) => s.droppedSlots);
+    backgroundGauge('cascade_event_follower_position', 'The newest event id reflected in serving state (histories, activity, popularity)', (s) => s.followedEventId);
+    backgroundGauge('cascade_event_follower_failing', '1 while the event follower cannot read new events (serving state is going stale)', (s) => (s.followerFailing ? 1 : 0));
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -123,6 +148,11 @@ export class ServingMetrics {
       const buckets = (byStage.get(stage) ?? []).sort((a, b) => a.le - b.le);
       return { stage, p50Ms: quantile(buckets, 0.5), p95Ms: quantile(buckets, 0.95), count: buckets.at(-1)?.count ?? 0 };
     });
+  }
+
+  /** Reports `status()` in the background gauges at every scrape. */
+  watchBackground(status: () => BackgroundStatus): void {
+    this.background = status;
   }
 
   /** Replaces the loaded model versions (a model kind without a version is left out). */

@@ -60,6 +60,15 @@ export class ServingServices {
     this.armStats = options.recommender?.armStats ?? new ArmStatsStore(db.sql);
     this.impressionLog = options.recommender?.impressionLog ?? new ImpressionLog(db.sql, this.armStats, new ExperimentStore(db.sql));
     if (this.recommender) options.metrics?.setModelVersions(this.recommender.modelVersions);
+    options.metrics?.watchBackground(() => {
+      const follower = this.recommender?.eventFollowerStatus ?? null;
+      return {
+        queuedSlots: this.impressionLog.queuedSlots,
+        droppedSlots: this.impressionLog.droppedRows,
+        followedEventId: follower?.position ?? 0,
+        followerFailing: follower?.failing ?? false,
+      };
+    });
     if (options.activeModelVersions && options.reloadRecommender) this.watchModelVersions(options.activeModelVersions, options.modelWatchMs ?? 2000);
     // the first event batches then resolve their ids without lookups; a failure only leaves the cache cold
     this.idsPreloaded = preloadIds(db.sql).then(

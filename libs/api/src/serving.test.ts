@@ -217,6 +217,14 @@ describe('operations', () => {
     expect(text).toContain(`cascade_model_info{kind="recall",version="${versions.recall}"} 1`);
     expect(text).toContain(`cascade_model_info{kind="ranker",version="${versions.ranker}"} 1`);
     expect(text).toMatch(/^cascade_events_ingested_total\{type="impression"\} [1-9]\d*$/m);
+    // the background work: the write-behind impression log and the event follower
+    expect(text).toMatch(/^cascade_impression_log_queued_slots \d+$/m);
+    expect(text).toMatch(/^cascade_impression_log_dropped_slots 0$/m);
+    expect(text).toMatch(/^cascade_event_follower_failing 0$/m);
+    await server.services.servedRecommender!.syncEvents();
+    const followed = /^cascade_event_follower_position (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text());
+    const newest = Number((await db.sql.query<{ id: number }>('SELECT max(id) AS id FROM events'))[0].id);
+    expect(Number(followed?.[1])).toBe(newest);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

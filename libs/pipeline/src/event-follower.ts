@@ -49,8 +49,8 @@ export class EventFollower {
   private soonTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
   private stopped = false;
-  /** The last read's error (null after a successful one): the state is stale while it persists. */
-  lastError: Error | null = null;
+  /** Whether the last read failed: the state goes stale until one succeeds. */
+  failing = false;
 
   constructor(
     private readonly db: CascadeDatabase,
@@ -143,9 +143,9 @@ export class EventFollower {
         const floor = this.lastId - this.overlapIds;
         for (const id of this.applied) if (id <= floor) this.applied.delete(id);
       }
-      this.lastError = null;
+      this.failing = false;
     } catch (error) {
-      this.lastError = error as Error;
+      this.failing = true;
       throw error;
     }
     return delivered;

@@ -218,7 +218,6 @@ export class Recommender {
       /** The policies given to load() (setPlacementPolicy(placement, null) goes back to these). */
       loadPolicies: Readonly<Record<string, SlotPolicyConfig>>;
       defaultPolicy: SlotPolicyConfig;
-      activity: readonly ActivityWindow[];
       priorStrength: number;
       now: () => number;
     },
@@ -345,7 +344,6 @@ export class Recommender {
         policies: { ...loadPolicies, ...configured },
         loadPolicies,
         defaultPolicy: (o.defaultPolicy ?? DEFAULT_POLICY) as SlotPolicyConfig,
-        activity: o.activity ?? DEFAULT_RANKER_ACTIVITY,
         priorStrength: o.priorStrength ?? 20,
         now,
       },
@@ -408,6 +406,12 @@ export class Recommender {
     const n = (await this.live.follower?.syncNow()) ?? 0;
     if (options.popularity) this.applyPopularity();
     return n;
+  }
+
+  /** Where the event follower is (the newest event id applied; whether its reads fail), or null when not following. */
+  get eventFollowerStatus(): { position: number; failing: boolean } | null {
+    const follower = this.live.follower;
+    return follower ? { position: follower.position, failing: follower.failing } : null;
   }
 
   /** Asks for a read of new events soon (after an ingest call): several calls share one read. */
